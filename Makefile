@@ -1,0 +1,32 @@
+# The two commands in the README: `make serve` and `make test`. Everything else is set-up they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+FLASK := $(BIN)/flask --app app
+
+.PHONY: serve dev test lint install
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+serve: install
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+dev: install
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check app tests
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests

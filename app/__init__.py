@@ -1,0 +1,46 @@
+"""The patient-education site: ``create_app`` builds it; WSGI entry point ``app:create_app()``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import commands, config, errors, i18n
+from app.content.store import ContentStore
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then environment variables, then ``test_config``."""
+    test_config = dict(test_config or {})
+    instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    app.config.from_mapping(config.defaults(instance))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(config.from_environment(os.environ))
+    app.config.from_prefixed_env("APP")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret_key(instance)
+
+    i18n.init_app(app)
+    app.extensions["content"] = ContentStore(
+        Path(app.config["CONTENT_DIR"]),
+        Path(app.config["TRANSLATIONS_DIR"]),
+        [lang.code for lang in i18n.languages_of(app)],
+        i18n.SOURCE_LANGUAGE,
+    )
+    errors.init_app(app)
+    commands.init_app(app)
+
+    from app.views import articles, meta
+
+    app.register_blueprint(meta.bp)
+    app.register_blueprint(articles.bp)
+    return app

@@ -1,0 +1,394 @@
+"""The translators' workflow on gettext catalogs: extract, update, init, compile, status, check.
+
+Plain Python over Babel's API (no shelling out), driven by ``flask translate``. Two domains keep
+interface strings (``messages``) apart from article text (``articles``), so medical translators
+and interface translators can work separately. Domains and extraction methods are configured in
+the ``[babel]`` section of ``setup.cfg``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import escape, read_po, write_po
+
+from app.config import PROJECT_ROOT
+
+ARTICLES = "articles"
+#: Extraction methods we provide ourselves, by the name used in setup.cfg.
+OUR_METHODS = {"articles": "app.content.extract:extract_articles"}
+CITATION_RE = re.compile(r"\[@[^\]]+\]")
+LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
+
+
+class CatalogError(Exception):
+    """A catalog problem a translator has to fix; the message says where."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    domains: dict[str, list[tuple[str, str]]]
+    keywords: dict[str, tuple | None]
+    comment_tags: tuple[str, ...]
+    copyright_holder: str
+    msgid_bugs_address: str
+
+    @property
+    def translations(self) -> Path:
+        return self.root / "translations"
+
+    def template(self, domain: str) -> Path:
+        return self.translations / f"{domain}.pot"
+
+    def po(self, lang: str, domain: str) -> Path:
+        return self.translations / lang / "LC_MESSAGES" / f"{domain}.po"
+
+    def languages(self) -> list[str]:
+        if not self.translations.is_dir():
+            return []
+        return sorted(p.name for p in self.translations.iterdir() if (p / "LC_MESSAGES").is_dir())
+
+
+def settings(root: Path = PROJECT_ROOT) -> Settings:
+    parser = configparser.ConfigParser()
+    parser.read(root / "setup.cfg", encoding="utf-8")
+    section = parser["babel"]
+    domains = {}
+    for name in ("messages", ARTICLES):
+        mapping = []
+        for line in section[name].strip().splitlines():
+            method, pattern = (part.strip() for part in line.split(":", 1))
+            mapping.append((pattern, OUR_METHODS.get(method, method)))
+        domains[name] = mapping
+    return Settings(
+        root=root,
+        domains=domains,
+        keywords=_keywords(section["keywords"].split()),
+        comment_tags=tuple(t.strip() for t in section.get("comment_tags", "").split(",") if t),
+        copyright_holder=section.get("copyright_holder", ""),
+        msgid_bugs_address=section.get("msgid_bugs_address", ""),
+    )
+
+
+def _keywords(specs: Iterable[str]) -> dict[str, tuple | None]:
+    """``name:1c,2`` to Babel's keyword spec ``((1, 'c'), 2)``; a bare name takes argument 1."""
+    keywords: dict[str, tuple | None] = {}
+    for spec in specs:
+        name, _, args = spec.partition(":")
+        if not args:
+            keywords[name] = None
+            continue
+        parsed: list = []
+        for arg in args.split(","):
+            parsed.append((int(arg[:-1]), "c") if arg.endswith("c") else int(arg))
+        keywords[name] = tuple(parsed)
+    return keywords
+
+
+def _clean(domain: str, catalog: Catalog) -> Catalog:
+    """Article text such as "10% of people" is not a format string: drop Babel's guess, so no
+    tool checks or rewrites it as one."""
+    if domain == ARTICLES:
+        for message in catalog:
+            message.flags.discard("python-format")
+    return catalog
+
+
+def read(path: Path, domain: str, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return _clean(domain, read_po(handle, locale=locale, domain=domain))
+
+
+def write(path: Path, catalog: Catalog, domain: str) -> None:
+    _clean(domain, catalog)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, include_previous=False, sort_by_file=False)
+    text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _with_previous(text: str, catalog: Catalog) -> str:
+    """Add ``#| msgid`` lines (the English a fuzzy entry was translated from) ourselves: Babel
+    wraps them into lines that gettext tools cannot parse."""
+    for message in catalog:
+        if not (message.fuzzy and message.previous_id and isinstance(message.id, str)):
+            continue
+        head = f"msgctxt {escape(message.context)}\n" if message.context else ""
+        anchor = f"{head}msgid {escape(message.id)}\n"
+        previous = "".join(f"#| msgid {escape(p)}\n" for p in message.previous_id[:1])
+        text = text.replace(anchor, previous + anchor, 1)
+    return text
+
+
+def extract(config: Settings, domain: str) -> Catalog:
+    """A fresh template of ``domain`` from the sources, as it would be written to the .pot."""
+    catalog = Catalog(
+        domain=domain,
+        project="patient-education",
+        copyright_holder=config.copyright_holder,
+        msgid_bugs_address=config.msgid_bugs_address,
+        fuzzy=False,
+    )
+    options = {pattern: {} for pattern, _ in config.domains[domain]}
+    for pattern, method in config.domains[domain]:
+        if method == "jinja2":
+            options[pattern] = {"extensions": "jinja2.ext.do", "trimmed": "true"}
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(config.root),
+        method_map=config.domains[domain],
+        options_map=options,
+        keywords=config.keywords,
+        comment_tags=config.comment_tags,
+        strip_comment_tags=True,
+    ):
+        catalog.add(
+            message,
+            None,
+            [(filename, lineno)],
+            auto_comments=comments,
+            context=context,
+        )
+    return _clean(domain, catalog)
+
+
+def extract_templates(config: Settings) -> list[Path]:
+    written = []
+    for domain in config.domains:
+        write(config.template(domain), extract(config, domain), domain)
+        written.append(config.template(domain))
+    return written
+
+
+def update(config: Settings, languages: Iterable[str] | None = None) -> list[Path]:
+    """Merge the templates into each language: changed source text turns its translation fuzzy."""
+    written = []
+    for lang in languages or config.languages():
+        for domain in config.domains:
+            template = read(config.template(domain), domain)
+            path = config.po(lang, domain)
+            catalog = read(path, domain, lang) if path.is_file() else _new(template, lang, domain)
+            catalog.update(template, update_header_comment=False)
+            catalog.obsolete.clear()
+            write(path, catalog, domain)
+            written.append(path)
+    return written
+
+
+def _new(template: Catalog, lang: str, domain: str) -> Catalog:
+    catalog = Catalog(locale=Locale.parse(lang), domain=domain, fuzzy=False)
+    catalog.update(template)
+    return catalog
+
+
+def init(config: Settings, lang: str) -> list[Path]:
+    """Start a new language: its catalogs from the templates, and an empty glossary."""
+    try:
+        locale = Locale.parse(lang)
+    except (ValueError, TypeError) as exc:
+        raise CatalogError(f"{lang!r} is not a language code Babel knows: {exc}") from None
+    if str(locale) != lang:
+        raise CatalogError(f"write the language code as {str(locale)!r}")
+    if any(config.po(lang, d).exists() for d in config.domains):
+        raise CatalogError(f"{lang} already has catalogs; use 'flask translate update'")
+    written = update(config, [lang])
+    glossary = config.translations / lang / "glossary.md"
+    if not glossary.exists():
+        glossary.write_text(
+            f"# Glossary: English to {locale.english_name}\n\n"
+            "Use these terms in every catalog of this language.\n\n"
+            "| English | Translation | Note |\n|---|---|---|\n",
+            encoding="utf-8",
+        )
+        written.append(glossary)
+    return written
+
+
+def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -> list[Path]:
+    """Write .mo files, leaving out fuzzy entries so that stale text is never served."""
+    written = []
+    problems = []
+    for lang in languages or config.languages():
+        for domain in config.domains:
+            path = config.po(lang, domain)
+            if not path.is_file():
+                continue
+            catalog = read(path, domain, lang)
+            problems.extend(_placeholder_problems(path, domain, catalog))
+            mo = path.with_suffix(".mo")
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog, use_fuzzy=False)
+            mo.write_bytes(buffer.getvalue())
+            written.append(mo)
+    if problems:
+        raise CatalogError("\n".join(problems))
+    return written
+
+
+def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str]:
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        where = f"{path}:{message.lineno}"
+        if domain == ARTICLES:
+            for what, pattern in (("citations", CITATION_RE), ("links", LINK_RE)):
+                source, translation = (
+                    sorted(pattern.findall(str(t))) for t in (message.id, message.string)
+                )
+                if source != translation:
+                    problems.append(
+                        f"{where}: {what} differ: {source} in English, {translation} here"
+                    )
+        else:
+            problems.extend(f"{where}: {error}" for error in message.check(catalog))
+            if "python-format" in message.flags:
+                problems.extend(f"{where}: {error}" for error in _format_errors(message))
+    return problems
+
+
+NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _format_errors(message: Message) -> list[str]:
+    """Apply the translation the way the site will; Babel's checker misses some broken ones."""
+    names = set(NAMED_PLACEHOLDER.findall(str(message.id)))
+    if not names:
+        return []
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    errors = []
+    for string in strings:
+        try:
+            string % {name: "1" for name in names}
+        except (ValueError, KeyError, TypeError) as exc:
+            errors.append(f"translation cannot be formatted ({exc}): {string!r}")
+        if set(NAMED_PLACEHOLDER.findall(string)) != names:
+            errors.append(f"placeholders differ from the English {sorted(names)}: {string!r}")
+    return errors
+
+
+@dataclass
+class Count:
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> int:
+        """Only current translations count: fuzzy is waiting for review, not translated."""
+        return self.translated * 100 // self.total if self.total else 100
+
+    def add(self, message: Message) -> None:
+        if message.fuzzy:
+            self.fuzzy += 1
+        elif message.string:
+            self.translated += 1
+        else:
+            self.untranslated += 1
+
+
+@dataclass
+class LanguageStatus:
+    lang: str
+    #: "interface", then one entry per article slug.
+    parts: dict[str, Count] = field(default_factory=dict)
+    updated: dt.datetime | None = None
+
+    @property
+    def overall(self) -> Count:
+        total = Count()
+        for count in self.parts.values():
+            total.translated += count.translated
+            total.fuzzy += count.fuzzy
+            total.untranslated += count.untranslated
+        return total
+
+
+INTERFACE = "interface"
+
+
+def status(config: Settings, languages: Iterable[str] | None = None) -> list[LanguageStatus]:
+    """Translated, fuzzy and untranslated counts per language: interface, then each article."""
+    result = []
+    for lang in languages or config.languages():
+        entry = LanguageStatus(lang)
+        parts: dict[str, Count] = defaultdict(Count)
+        for domain in config.domains:
+            path = config.po(lang, domain)
+            if not path.is_file():
+                continue
+            catalog = read(path, domain, lang)
+            revised = catalog.revision_date
+            if isinstance(revised, dt.datetime) and (
+                entry.updated is None or revised > entry.updated
+            ):
+                entry.updated = revised
+            for message in catalog:
+                if not message.id:
+                    continue
+                part = INTERFACE if domain != ARTICLES else _article_of(message.context)
+                parts[part].add(message)
+        entry.parts = dict(sorted(parts.items(), key=lambda kv: (kv[0] != INTERFACE, kv[0])))
+        result.append(entry)
+    return result
+
+
+def _article_of(context: str | None) -> str:
+    return re.split(r"[:#]", context or "", maxsplit=1)[0] or "unknown"
+
+
+def check(
+    config: Settings, minimum: int = 100, languages: Iterable[str] | None = None
+) -> list[str]:
+    """Every reason the catalogs are not ready to ship; an empty list means they are."""
+    problems = []
+    for domain in config.domains:
+        fresh = {(m.id, m.context) for m in extract(config, domain) if m.id}
+        path = config.template(domain)
+        if not path.is_file():
+            problems.append(f"{path} is missing: run 'flask translate extract'")
+            continue
+        committed = {(m.id, m.context) for m in read(path, domain) if m.id}
+        if fresh != committed:
+            problems.append(
+                f"{path} is out of date with the sources ({len(fresh - committed)} new, "
+                f"{len(committed - fresh)} removed): run 'flask translate extract' and 'update'"
+            )
+        for lang in languages or config.languages():
+            po = config.po(lang, domain)
+            if not po.is_file():
+                problems.append(f"{po} is missing: run 'flask translate update'")
+                continue
+            in_po = {(m.id, m.context) for m in read(po, domain, lang) if m.id}
+            if in_po != committed:
+                problems.append(
+                    f"{po} is not updated from {path.name}: run 'flask translate update'"
+                )
+    for lang_status in status(config, languages):
+        overall = lang_status.overall
+        if overall.percent < minimum:
+            problems.append(
+                f"{lang_status.lang} is {overall.percent}% translated ({overall.fuzzy} fuzzy, "
+                f"{overall.untranslated} untranslated), below {minimum}%"
+            )
+    try:
+        compile_catalogs(config, languages)
+    except CatalogError as exc:
+        problems.extend(str(exc).splitlines())
+    return problems

@@ -1,0 +1,11 @@
+"""``flask`` command groups for operational tasks, one module per group."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.commands.translate import translate
+
+    app.cli.add_command(translate)

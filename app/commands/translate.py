@@ -1,0 +1,110 @@
+"""``flask translate``: the translators' commands (see README, "Translating")."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import catalogs
+from app.config import PROJECT_ROOT
+
+
+def _settings() -> catalogs.Settings:
+    return catalogs.settings(Path(current_app.config.get("PROJECT_ROOT", PROJECT_ROOT)))
+
+
+@click.group(cls=AppGroup)
+def translate() -> None:
+    """Extract, update, compile and check the gettext catalogs."""
+
+
+@translate.command()
+def extract() -> None:
+    """Regenerate the templates (.pot) from templates, Python code and articles."""
+    for path in catalogs.extract_templates(_settings()):
+        click.echo(f"wrote {path}")
+
+
+@translate.command()
+@click.argument("languages", nargs=-1)
+def update(languages: tuple[str, ...]) -> None:
+    """Merge the templates into every language (or the LANGUAGES given).
+
+    Entries whose English source changed are marked fuzzy and stop being shown until a
+    translator reviews them.
+    """
+    for path in catalogs.update(_settings(), languages or None):
+        click.echo(f"updated {path}")
+
+
+@translate.command()
+@click.argument("language")
+def init(language: str) -> None:
+    """Start translating into a new LANGUAGE (a code such as 'sw' or 'uz')."""
+    try:
+        written = catalogs.init(_settings(), language)
+    except catalogs.CatalogError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo("Translate the .po files, then run 'flask translate compile' and restart the site.")
+
+
+@translate.command(name="compile")
+@click.argument("languages", nargs=-1)
+def compile_(languages: tuple[str, ...]) -> None:
+    """Compile .po to .mo (fuzzy entries are left out, so they are shown in English)."""
+    try:
+        written = catalogs.compile_catalogs(_settings(), languages or None)
+    except catalogs.CatalogError as exc:
+        raise click.ClickException(f"some catalogs have errors:\n{exc}") from None
+    click.echo(f"compiled {len(written)} catalogs")
+
+
+@translate.command()
+@click.option(
+    "--fail-under", type=click.IntRange(0, 100), help="Exit 1 if a language is below PCT%."
+)
+@click.argument("languages", nargs=-1)
+def status(fail_under: int | None, languages: tuple[str, ...]) -> None:
+    """Translated / fuzzy / untranslated counts per language and article.
+
+    Fuzzy entries never count as translated.
+    """
+    rows = catalogs.status(_settings(), languages or None)
+    click.echo(
+        f"{'language':<9}{'part':<26}{'translated':>11}{'fuzzy':>7}{'untransl.':>10}{'%':>5}"
+    )
+    failing = []
+    for row in rows:
+        for part, count in row.parts.items():
+            click.echo(
+                f"{row.lang:<9}{part:<26}{count.translated:>11}{count.fuzzy:>7}"
+                f"{count.untranslated:>10}{count.percent:>5}"
+            )
+        overall = row.overall
+        click.echo(
+            f"{row.lang:<9}{'all':<26}{overall.translated:>11}{overall.fuzzy:>7}"
+            f"{overall.untranslated:>10}{overall.percent:>5}"
+        )
+        if fail_under is not None and overall.percent < fail_under:
+            failing.append(f"{row.lang} ({overall.percent}%)")
+    if failing:
+        click.echo(f"below {fail_under}%: {', '.join(failing)}", err=True)
+        sys.exit(1)
+
+
+@translate.command()
+@click.option("--fail-under", type=click.IntRange(0, 100), default=100, show_default=True)
+def check(fail_under: int) -> None:
+    """Fail if catalogs are out of sync, do not compile, mismatch placeholders or are incomplete."""
+    problems = catalogs.check(_settings(), minimum=fail_under)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("catalogs are in sync, compile cleanly and are complete")

@@ -1,0 +1,79 @@
+"""Configuration from environment variables, with defaults that are safe to run as they are."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environment variables read without a prefix, because operators expect these names.
+PLAIN_ENV = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "MAIL_FROM",
+    "STAFF_NOTIFY_EMAIL",
+    "QUERY_RETENTION_DAYS",
+    "CONTENT_DIR",
+    "TRANSLATIONS_DIR",
+    "SEARCH_INDEX_DIR",
+    "PREFERRED_URL_SCHEME",
+)
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    return {
+        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
+        "TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
+        "SEARCH_INDEX_DIR": str(PROJECT_ROOT / "search_index"),
+        "DATABASE_URL": f"sqlite:///{instance_path / 'queries.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "QUERY_RETENTION_DAYS": 365,
+        "SMTP_PORT": 25,
+        "SMTP_STARTTLS": False,
+        "MAIL_FROM": "no-reply@localhost",
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "http",
+    }
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """The plain variables that are set, with numbers and booleans converted."""
+    found: dict[str, Any] = {}
+    for name in PLAIN_ENV:
+        value = environ.get(name)
+        if value is None or value == "":
+            continue
+        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS"):
+            found[name] = int(value)
+        elif name == "SMTP_STARTTLS":
+            found[name] = value.lower() in ("1", "true", "yes", "on")
+        else:
+            found[name] = value
+    return found
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """A secret key generated once and kept in the instance folder, never a fixed fallback."""
+    path = instance_path / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,166 @@
+"""Article text in the reader's language, from compiled gettext catalogs (domain ``articles``).
+
+A block is shown translated only when the compiled catalog has it. Compiling leaves out fuzzy
+entries, so a translation whose English source has changed falls back to the English text, and
+the page can say so: an outdated translation is never shown as if it were current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+
+from app.content.model import Article, Block
+
+DOMAIN = "articles"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translatable message of an article, as translators see it in the catalog."""
+
+    context: str
+    text: str
+    comment: str
+    line: int
+
+
+def units(article: Article) -> Iterator[Unit]:
+    """Every translatable message of ``article``, in reading order.
+
+    The context names the article and section so that one English sentence can be translated
+    differently where it must; the comment carries the section heading for the translator.
+    """
+    head = f"{article.slug}:"
+    yield Unit(head + "title", article.title, "Article title", article.lines.get("title", 1))
+    yield Unit(
+        head + "summary", article.summary, "Article summary", article.lines.get("summary", 1)
+    )
+    yield Unit(
+        head + "reviewed-by",
+        article.reviewed_by.role,
+        "Who reviewed the article, and how",
+        article.lines.get("reviewed_by", 1),
+    )
+    for section in article.sections:
+        context = f"{article.slug}#{section.id}"
+        for block in (section.heading, *section.blocks):
+            comment = f"Section: {section.title} ({block.kind})"
+            yield Unit(context, block.text, comment, block.line)
+
+
+class ArticleCatalog:
+    """The compiled article translations of one language."""
+
+    def __init__(self, messages: dict[tuple[str | None, str], str]) -> None:
+        self._messages = messages
+
+    @classmethod
+    def load(cls, mo_path: Path) -> ArticleCatalog:
+        """Read a compiled catalog; a missing file is an empty catalog (everything in English)."""
+        if not mo_path.is_file():
+            return cls({})
+        with mo_path.open("rb") as handle:
+            catalog = read_mo(handle)
+        messages = {
+            (_text(m.context), m.id): m.string
+            for m in catalog
+            if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string
+        }
+        return cls(messages)
+
+    def get(self, context: str, text: str) -> str | None:
+        return self._messages.get((context, text))
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+
+def _text(context: str | bytes | None) -> str | None:
+    """Babel's ``read_mo`` leaves contexts as bytes; catalogs are always UTF-8 here."""
+    return context.decode("utf-8") if isinstance(context, bytes) else context
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message as shown to a reader: ``value`` is in the reader's language unless not
+    ``translated``, in which case it is the English source."""
+
+    value: str
+    translated: bool
+
+
+@dataclass(frozen=True)
+class LocalizedSection:
+    id: str
+    heading: Text
+    blocks: tuple[tuple[Block, Text], ...]
+
+    @property
+    def translated(self) -> bool:
+        return self.heading.translated and all(t.translated for _, t in self.blocks)
+
+
+@dataclass(frozen=True)
+class LocalizedArticle:
+    article: Article
+    lang: str
+    title: Text
+    summary: Text
+    reviewer_role: Text
+    sections: tuple[LocalizedSection, ...]
+
+    @property
+    def total(self) -> int:
+        return 3 + sum(1 + len(s.blocks) for s in self.sections)
+
+    @property
+    def translated_count(self) -> int:
+        texts = [self.title, self.summary, self.reviewer_role]
+        for section in self.sections:
+            texts.append(section.heading)
+            texts.extend(t for _, t in section.blocks)
+        return sum(t.translated for t in texts)
+
+    @property
+    def complete(self) -> bool:
+        return self.translated_count == self.total
+
+    @property
+    def percent(self) -> int:
+        """Share of the article in the reader's language, rounded down so 99.6% is not 100%."""
+        return self.translated_count * 100 // self.total
+
+
+def localize(article: Article, lang: str, catalog: ArticleCatalog | None) -> LocalizedArticle:
+    """``article`` in ``lang``, block by block, falling back to English where no current
+    translation exists. English (the source language) passes ``catalog=None``."""
+
+    def text(context: str, source: str) -> Text:
+        if catalog is None:
+            return Text(source, True)
+        found = catalog.get(context, source)
+        return Text(found, True) if found else Text(source, False)
+
+    head = f"{article.slug}:"
+    sections = []
+    for section in article.sections:
+        context = f"{article.slug}#{section.id}"
+        sections.append(
+            LocalizedSection(
+                id=section.id,
+                heading=text(context, section.heading.text),
+                blocks=tuple((b, text(context, b.text)) for b in section.blocks),
+            )
+        )
+    return LocalizedArticle(
+        article=article,
+        lang=lang,
+        title=text(head + "title", article.title),
+        summary=text(head + "summary", article.summary),
+        reviewer_role=text(head + "reviewed-by", article.reviewed_by.role),
+        sections=tuple(sections),
+    )

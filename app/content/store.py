@@ -1,0 +1,53 @@
+"""The loaded library with its translations: what the site and the search index read from."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from app.content.catalog import DOMAIN, ArticleCatalog, LocalizedArticle, localize
+from app.content.loader import Library, load_library
+
+
+class ContentStore:
+    """Articles loaded once at start-up, and each language's compiled article catalog."""
+
+    def __init__(
+        self, content_dir: Path, translations_dir: Path, languages: Iterable[str], source: str
+    ) -> None:
+        self.library: Library = load_library(content_dir)
+        self.source = source
+        self.mo_paths = {
+            lang: translations_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            for lang in languages
+            if lang != source
+        }
+        self.catalogs = {lang: ArticleCatalog.load(p) for lang, p in self.mo_paths.items()}
+        self._cache: dict[tuple[str, str], LocalizedArticle] = {}
+
+    @cached_property
+    def version(self) -> str:
+        """Fingerprint of the content and the compiled catalogs: changes when any text does."""
+        digest = hashlib.sha256(self.library.version.encode())
+        for lang in sorted(self.mo_paths):
+            path = self.mo_paths[lang]
+            digest.update(lang.encode())
+            if path.is_file():
+                digest.update(path.read_bytes())
+        return digest.hexdigest()[:12]
+
+    def localized(self, slug: str, lang: str) -> LocalizedArticle | None:
+        key = (slug, lang)
+        found = self._cache.get(key)
+        if found is None:
+            article = self.library.get(slug)
+            if article is None:
+                return None
+            catalog = None if lang == self.source else self.catalogs.get(lang, ArticleCatalog({}))
+            found = self._cache[key] = localize(article, lang, catalog)
+        return found
+
+    def all_localized(self, lang: str) -> list[LocalizedArticle]:
+        return [self.localized(a.slug, lang) for a in self.library.articles]  # type: ignore[misc]

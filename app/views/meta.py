@@ -1,0 +1,82 @@
+"""Language-less addresses, health check and sitemap: the routes outside ``/<lang>/``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from app import __version__
+from app.i18n import LANG_COOKIE, languages, negotiate
+from app.views.content import store
+
+bp = Blueprint("meta", __name__)
+
+
+def _negotiated_redirect(path: str) -> Response:
+    response = redirect(path, code=302)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/")
+def root():
+    return _negotiated_redirect(f"/{negotiate()}/")
+
+
+@bp.get("/<path:path>")
+def language_less(path: str):
+    """``/articles/x`` and other addresses without a language go to the reader's language."""
+    target = f"/{negotiate()}/{path}"
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(target, method="GET")
+    except RequestRedirect as exc:
+        target = exc.new_url.removeprefix("http://localhost")
+    except (NotFound, MethodNotAllowed):
+        abort(404)
+    else:
+        if endpoint == "meta.language_less":
+            abort(404)
+    query = request.query_string.decode("latin-1")
+    return _negotiated_redirect(target + (f"?{query}" if query else ""))
+
+
+@bp.get("/healthz")
+def healthz():
+    content = store()
+    return {
+        "status": "ok",
+        "version": __version__,
+        "content_version": content.version,
+        "languages": [lang.code for lang in languages()],
+    }
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    pages = [("articles.home", {}), ("articles.about", {})]
+    pages += [("articles.article", {"slug": slug}) for slug in store().library.slugs]
+    body = render_template("sitemap.xml", pages=pages)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    """Remember the reader's choice, then go to ``next`` if it is a page of that language."""
+    codes = {lang.code for lang in languages()}
+    if code not in codes:
+        abort(404)
+    target = request.args.get("next", "")
+    if not target.startswith(f"/{code}/") or "//" in target or "\\" in target:
+        target = f"/{code}/"
+    response = redirect(target, code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure,
+        httponly=True,
+    )
+    return response

@@ -1,0 +1,142 @@
+"""The translators' workflow, through ``flask translate`` on a private copy of the project."""
+
+import re
+
+from babel.messages.pofile import read_po
+
+from app import create_app
+from app.catalogs import settings
+
+PARAGRAPH = re.compile(r"^(When many studies|.*)$")
+
+
+def invoke(config: dict, *args: str):
+    return create_app(config).test_cli_runner().invoke(args=["translate", *args])
+
+
+def fill(po_path, translate) -> None:
+    """Translate every entry of a catalog the way a translator's tool would."""
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string = translate(message)
+            message.flags.discard("fuzzy")
+    from app.catalogs import write
+
+    write(po_path, catalog, po_path.stem)
+
+
+def fake_translation(message) -> str:
+    """Keeps citations, links and placeholders, as a careful translator does."""
+    keep = re.findall(r"\[@[^\]]+\]|\]\([^)]+\)|%\(\w+\)s", message.id)
+    return "SW " + message.id[:20].replace("%", "") + " " + " ".join(keep)
+
+
+def test_init_adds_a_language_that_the_site_then_offers(project_config, project):
+    result = invoke(project_config, "init", "sw")
+    assert result.exit_code == 0, result.output
+    lc = project / "translations" / "sw" / "LC_MESSAGES"
+    assert (lc / "messages.po").is_file() and (lc / "articles.po").is_file()
+    assert (project / "translations" / "sw" / "glossary.md").is_file()
+    page = create_app(project_config).test_client().get("/sw/")
+    assert page.status_code == 200
+    assert '<html lang="sw" dir="ltr">' in page.get_data(as_text=True)
+
+
+def test_init_refuses_an_unknown_or_existing_language(project_config):
+    assert invoke(project_config, "init", "qq").exit_code != 0
+    assert invoke(project_config, "init", "sw").exit_code == 0
+    result = invoke(project_config, "init", "sw")
+    assert result.exit_code != 0 and "already has catalogs" in result.output
+
+
+def test_changed_english_paragraph_turns_fuzzy_and_is_shown_in_english(project_config, project):
+    assert invoke(project_config, "init", "sw").exit_code == 0
+    lc = project / "translations" / "sw" / "LC_MESSAGES"
+    fill(lc / "articles.po", fake_translation)
+    fill(lc / "messages.po", fake_translation)
+    assert invoke(project_config, "compile").exit_code == 0
+    page = create_app(project_config).test_client().get("/sw/articles/ms-stem-cell-therapy")
+    assert "data-untranslated" not in page.get_data(as_text=True)
+
+    article = project / "content" / "ms-stem-cell-therapy.md"
+    text = article.read_text(encoding="utf-8")
+    original = next(line for line in text.splitlines() if line.startswith("MS is "))
+    article.write_text(text.replace(original, original + " An added sentence."), encoding="utf-8")
+    assert invoke(project_config, "extract").exit_code == 0
+    assert invoke(project_config, "update").exit_code == 0
+    po = (lc / "articles.po").read_text(encoding="utf-8")
+    assert (
+        f'#, fuzzy\n#| msgid "{original}"\nmsgctxt "ms-stem-cell-therapy#what-is-ms"\n'
+        f'msgid "{original} An added sentence."\n'
+    ) in po
+
+    status = invoke(project_config, "status", "--fail-under", "100", "sw")
+    assert status.exit_code == 1
+    row = next(line for line in status.output.splitlines() if "ms-stem-cell-therapy" in line)
+    assert row.split()[1:] == [row.split()[1], row.split()[2], "1", "0", row.split()[5]]
+
+    assert invoke(project_config, "compile").exit_code == 0
+    page = create_app(project_config).test_client().get("/sw/articles/ms-stem-cell-therapy")
+    body = page.get_data(as_text=True)
+    assert f'<p lang="en" dir="ltr" data-untranslated>{original[:20]}' in body
+    assert "An added sentence." in body
+    note = re.search(r'<p class="translation-note">(.*?)</p>', body, re.S)[1]
+    assert "99" in note
+
+
+def test_status_never_counts_fuzzy_as_translated(project_config, project):
+    invoke(project_config, "init", "sw")
+    po = project / "translations" / "sw" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string = fake_translation(message)
+            message.flags.add("fuzzy")
+    from app.catalogs import write
+
+    write(po, catalog, "messages")
+    result = invoke(project_config, "status", "sw")
+    interface = next(line for line in result.output.splitlines() if "interface" in line).split()
+    assert interface[2] == "0"
+    assert int(interface[3]) > 0
+    assert interface[-1] == "0"
+
+
+def test_check_catches_sources_changed_without_extract(project_config, project):
+    article = project / "content" / "ms-stem-cell-therapy.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("## Glossary", "## Words we use", 1),
+        encoding="utf-8",
+    )
+    result = invoke(project_config, "check", "--fail-under", "0")
+    assert result.exit_code == 1
+    assert "articles.pot is out of date" in result.output
+
+
+def test_compile_rejects_a_translation_that_drops_a_citation(project_config, project):
+    invoke(project_config, "init", "sw")
+    po = project / "translations" / "sw" / "LC_MESSAGES" / "articles.po"
+    fill(po, lambda m: "SW " + re.sub(r"\[@[^\]]+\]", "", m.id))
+    result = invoke(project_config, "compile", "sw")
+    assert result.exit_code == 1
+    assert "citations differ" in result.output
+
+
+def test_compile_rejects_a_broken_interface_placeholder(project_config, project):
+    invoke(project_config, "init", "sw")
+    po = project / "translations" / "sw" / "LC_MESSAGES" / "messages.po"
+    fill(po, lambda m: "SW %(d %(date)s" if "%(date)s" in m.id else fake_translation(m))
+    result = invoke(project_config, "compile", "sw")
+    assert result.exit_code == 1
+    assert "cannot be formatted" in result.output
+
+
+def test_article_catalogs_carry_no_false_python_format_flags(project):
+    cfg = settings(project)
+    pot = (project / "translations" / "articles.pot").read_text(encoding="utf-8")
+    assert "%" in pot
+    assert "python-format" not in pot
+    assert cfg.domains["articles"]
