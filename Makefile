@@ -18,12 +18,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 serve: install
+	$(FLASK) translate compile
+	$(FLASK) search build --if-stale
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
 dev: install
+	$(FLASK) translate compile
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install
+	$(FLASK) translate compile
 	$(BIN)/ruff check app tests
 	$(BIN)/pytest
 

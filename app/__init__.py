@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import commands, config, errors, i18n
 from app.content.store import ContentStore
+from app.search import SearchService
 
 __version__ = "0.1.0"
 
@@ -36,11 +37,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         [lang.code for lang in i18n.languages_of(app)],
         i18n.SOURCE_LANGUAGE,
     )
+    app.extensions["search"] = SearchService(
+        Path(app.config["SEARCH_INDEX_DIR"]),
+        app.extensions["content"],
+        [lang.code for lang in i18n.languages_of(app)],
+    )
     errors.init_app(app)
     commands.init_app(app)
 
-    from app.views import articles, meta
+    from app.views import api, articles, meta, search, status
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
+    app.register_blueprint(status.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(api.bp)
     return app

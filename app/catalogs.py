@@ -240,14 +240,14 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
 def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str]:
     problems = []
     for message in catalog:
-        if not message.id or not message.string or message.fuzzy:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or not any(strings) or message.fuzzy:
             continue
         where = f"{path}:{message.lineno}"
         if domain == ARTICLES:
             for what, pattern in (("citations", CITATION_RE), ("links", LINK_RE)):
-                source, translation = (
-                    sorted(pattern.findall(str(t))) for t in (message.id, message.string)
-                )
+                source = sorted(pattern.findall(str(message.id)))
+                translation = sorted(pattern.findall(str(message.string)))
                 if source != translation:
                     problems.append(
                         f"{where}: {what} differ: {source} in English, {translation} here"
@@ -255,26 +255,35 @@ def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str
         else:
             problems.extend(f"{where}: {error}" for error in message.check(catalog))
             if "python-format" in message.flags:
-                problems.extend(f"{where}: {error}" for error in _format_errors(message))
+                problems.extend(f"{where}: {error}" for error in _format_errors(message, strings))
     return problems
 
 
 NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
-def _format_errors(message: Message) -> list[str]:
-    """Apply the translation the way the site will; Babel's checker misses some broken ones."""
-    names = set(NAMED_PLACEHOLDER.findall(str(message.id)))
+def _format_errors(message: Message, strings: tuple[str, ...]) -> list[str]:
+    """Apply the translation the way the site will; Babel's checker misses some broken ones.
+
+    A plural form may leave out the number ("one section"), so there the translation's
+    placeholders need only be among the English ones.
+    """
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    names = {name for msgid in ids for name in NAMED_PLACEHOLDER.findall(msgid)}
     if not names:
         return []
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    plural = isinstance(message.id, tuple)
     errors = []
     for string in strings:
+        if not string:
+            errors.append("a plural form is not translated")
+            continue
         try:
             string % {name: "1" for name in names}
         except (ValueError, KeyError, TypeError) as exc:
             errors.append(f"translation cannot be formatted ({exc}): {string!r}")
-        if set(NAMED_PLACEHOLDER.findall(string)) != names:
+        found = set(NAMED_PLACEHOLDER.findall(string))
+        if (found - names) if plural else (found != names):
             errors.append(f"placeholders differ from the English {sorted(names)}: {string!r}")
     return errors
 

@@ -74,9 +74,13 @@ def negotiate() -> str:
 
 
 def current_language() -> str:
+    """The page's language; for an address that matched no page (a 404), the language its
+    path starts with, so the error page is in the reader's language too."""
     lang = g.get("lang")
     if lang is None:
-        lang = g.lang = negotiate()
+        first = request.path.strip("/").split("/", 1)[0]
+        codes = {language.code for language in languages()}
+        lang = g.lang = first if first in codes else negotiate()
     return lang
 
 
@@ -145,5 +149,8 @@ def alternates() -> list[Alternate]:
 
 
 def switch_language_url(code: str) -> str:
-    """Saves the choice, then shows this same page in ``code``."""
-    return url_for("meta.switch_language", code=code, next=page_url(code) or None)
+    """Saves the choice, then shows this same page (with its query, e.g. a search) in ``code``."""
+    target = page_url(code)
+    if target and request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return url_for("meta.switch_language", code=code, next=target)

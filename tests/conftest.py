@@ -7,17 +7,31 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from app.search import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def search_index(tmp_path_factory) -> Path:
+    """The real index of the shipped content and catalogs, built once per test run."""
+    root = tmp_path_factory.mktemp("search_index")
+    app = create_app(
+        {"TESTING": True, "SEARCH_INDEX_DIR": str(root), "INSTANCE_PATH": str(root / "instance")}
+    )
+    service = app.extensions["search"]
+    build_index(service.store, root, service.languages)
+    return root
+
+
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict:
+def app_config(tmp_path: Path, search_index: Path) -> dict:
     """Configuration for a test app; tests may change it before asking for ``app``."""
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
+        "SEARCH_INDEX_DIR": str(search_index),
     }
 
 

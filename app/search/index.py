@@ -1,0 +1,205 @@
+"""Build the search index into a new directory, check it, then swap it in atomically.
+
+Layout of the index directory::
+
+    builds/<id>/   one complete Whoosh index per build, with meta.json beside it
+    current        symlink to the build being served; replaced in one rename
+    .lock          serialises builders across processes
+
+A half-built index is never served: readers only ever follow ``current``, which points at a
+build only after it has been written, committed and validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from app.content.catalog import LocalizedArticle
+from app.content.render import plain_text
+from app.content.store import ContentStore
+from app.search.analysis import analyzer
+
+META = "meta.json"
+KEEP_BUILDS = 2
+#: Fields searched, with how much a match in each counts.
+WEIGHTS = {"title": 2.0, "heading": 3.0, "body": 1.0}
+
+
+class BuildError(RuntimeError):
+    """The new index failed validation; the one being served is left in place."""
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    path: Path
+    fingerprint: str
+    built_at: str
+    counts: dict[str, int]
+
+
+def field(name: str, lang: str) -> str:
+    return f"{name}_{lang}"
+
+
+def schema(languages: list[str]) -> Schema:
+    fields = {
+        "slug": ID(stored=True),
+        "section": ID(stored=True),
+        "lang": ID(stored=True),
+        "url": STORED(),
+    }
+    for lang in languages:
+        for name in WEIGHTS:
+            fields[field(name, lang)] = TEXT(analyzer=analyzer(lang), stored=True)
+        # Unstemmed, unfolded words: what "did you mean" suggests from.
+        fields[field("words", lang)] = TEXT(analyzer=analyzer(lang, stemming=False, folding=False))
+    return Schema(**fields)
+
+
+def documents(article: LocalizedArticle) -> Iterator[dict[str, str]]:
+    """One document per section, in the text the reader sees on the page."""
+    lang = article.lang
+    for section in article.sections:
+        heading = plain_text(section.heading.value)
+        body = "\n".join(plain_text(text.value) for _, text in section.blocks)
+        title = plain_text(article.title.value)
+        yield {
+            "slug": article.article.slug,
+            "section": section.id,
+            "lang": lang,
+            "url": f"/{lang}/articles/{article.article.slug}#{section.id}",
+            field("title", lang): title,
+            field("heading", lang): heading,
+            field("body", lang): body,
+            field("words", lang): f"{title}\n{heading}\n{body}",
+        }
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_info(root: Path) -> IndexInfo | None:
+    """The build being served, or None when there is none or it is unreadable."""
+    current = root / "current"
+    try:
+        path = current.resolve(strict=True)
+        meta = json.loads((path / META).read_text(encoding="utf-8"))
+        return IndexInfo(path, meta["fingerprint"], meta["built_at"], meta["counts"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def build_index(
+    store: ContentStore, root: Path, languages: list[str], only_if_stale: bool = False
+) -> IndexInfo:
+    """Build, validate and swap in a new index; with ``only_if_stale`` keep a current one."""
+    root = Path(root)
+    with _locked(root):
+        info = current_info(root)
+        if only_if_stale and info and info.fingerprint == store.version and _opens(info.path):
+            return info
+        build = root / "builds" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        build.mkdir(parents=True)
+        try:
+            counts = _write(store, build, languages)
+            _validate(store, build, languages, counts)
+        except Exception:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        meta = {
+            "fingerprint": store.version,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "counts": counts,
+        }
+        (build / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        _swap(root, build)
+        _prune(root, keep=build)
+        return IndexInfo(build, meta["fingerprint"], meta["built_at"], counts)
+
+
+def _write(store: ContentStore, build: Path, languages: list[str]) -> dict[str, int]:
+    ix = whoosh_index.create_in(str(build), schema(languages))
+    counts = dict.fromkeys(languages, 0)
+    writer = ix.writer(limitmb=64)
+    try:
+        for lang in languages:
+            for article in store.all_localized(lang):
+                for document in documents(article):
+                    writer.add_document(**document)
+                    counts[lang] += 1
+    except Exception:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+    ix.close()
+    return counts
+
+
+def _validate(
+    store: ContentStore, build: Path, languages: list[str], counts: dict[str, int]
+) -> None:
+    """Every language has every section, and each finds a known section by its heading."""
+    from app.search.query import clean, run
+
+    expected = sum(len(a.sections) for a in store.library.articles)
+    ix = whoosh_index.open_dir(str(build))
+    try:
+        if ix.doc_count() != expected * len(languages):
+            raise BuildError(
+                f"index has {ix.doc_count()} documents, expected {expected} per language"
+            )
+        with ix.searcher() as searcher:
+            for lang in languages:
+                if counts.get(lang) != expected:
+                    raise BuildError(
+                        f"{lang}: {counts.get(lang)} sections indexed, expected {expected}"
+                    )
+                article = store.all_localized(lang)[0]
+                section = article.sections[-1]
+                query = plain_text(section.heading.value)
+                page = run(searcher, clean(query), lang, 1, fallback=False)
+                if not any(r.section == section.id for r in page.results[:3]):
+                    raise BuildError(f"{lang}: the query {query!r} does not find its own section")
+    finally:
+        ix.close()
+
+
+def _opens(path: Path) -> bool:
+    try:
+        whoosh_index.open_dir(str(path)).close()
+    except Exception:  # noqa: BLE001 - any failure to open means "rebuild"
+        return False
+    return True
+
+
+def _swap(root: Path, build: Path) -> None:
+    link = root / f".current-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(build, root), link)
+    os.replace(link, root / "current")
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Keep the new build and the one before it (a worker may still be reading that)."""
+    builds = sorted((root / "builds").iterdir(), key=lambda p: p.name, reverse=True)
+    for old in [b for b in builds if b != keep][KEEP_BUILDS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,241 @@
+"""A reader's words to a safe, bounded Whoosh query, and the results as plain data.
+
+Queries are never given to Whoosh's query parser: its syntax (``*``, leading wildcards, open
+ranges, field names) turns a few characters into seconds of work. Instead the text is reduced to
+words, quoted phrases and trailing prefixes of at least three letters, capped in length and
+number, and the query is built from those. Nothing here raises on any input.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+import regex
+from whoosh import highlight
+from whoosh.query import And, Or, Phrase, Query, Term
+from whoosh.searching import Searcher
+
+from app.search.analysis import WORD_RE, fold, normalize_text, words
+from app.search.index import WEIGHTS
+from app.search.index import field as fieldname
+
+MAX_CHARS = 200
+MAX_TERMS = 8
+MIN_PREFIX = 3
+MAX_PREFIX_TERMS = 40
+PAGE_SIZE = 10
+MAX_PAGE = 50
+FIELD_SYNTAX = regex.compile(r"\b\w+:(?=\S)")
+PHRASE = regex.compile(r'"([^"]*)"')
+#: Query-language operators readers copy from other search engines; they are not words here.
+OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class CleanQuery:
+    """What survives of the reader's text: shown back to them, and searched."""
+
+    text: str
+    words: tuple[Word, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    slug: str
+    section: str
+    lang: str
+    title: str
+    heading: str
+    #: HTML: the engine escapes the text and marks matches with <mark>.
+    snippet: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: CleanQuery
+    lang: str
+    results: list[SearchResult] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    #: A corrected query that finds results, when the reader's finds none.
+    suggestion: str | None = None
+    #: The results are English ones, because nothing matched in the reader's language.
+    fallback: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def clean(text: str) -> CleanQuery:
+    """Normalise and cap; drop control characters, field syntax and unsafe wildcards."""
+    text = normalize_text(str(text))
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    text = " ".join(text.split())
+    truncated = len(text) > MAX_CHARS
+    text = text[:MAX_CHARS]
+    text = FIELD_SYNTAX.sub(" ", text)
+    phrases = []
+    for match in PHRASE.finditer(text):
+        found = tuple(m.group() for m in WORD_RE.finditer(match[1]))[:MAX_TERMS]
+        if len(found) > 1:
+            phrases.append(found)
+        elif found:
+            text += " " + found[0]
+    rest = PHRASE.sub(" ", text)
+    found_words: list[Word] = []
+    for match in WORD_RE.finditer(rest):
+        if match.group() in OPERATORS:
+            continue
+        star = rest[match.end() : match.end() + 1] == "*"
+        word = Word(match.group(), prefix=star and len(match.group()) >= MIN_PREFIX)
+        if word not in found_words:
+            found_words.append(word)
+    budget = MAX_TERMS - sum(len(p) for p in phrases)
+    truncated = truncated or len(found_words) > max(budget, 0)
+    kept = tuple(found_words[: max(budget, 0)])
+    shown = " ".join(
+        [f'"{" ".join(p)}"' for p in phrases] + [w.text + ("*" if w.prefix else "") for w in kept]
+    )
+    return CleanQuery(text=shown, words=kept, phrases=tuple(phrases), truncated=truncated)
+
+
+def _word_query(searcher: Searcher, lang: str, word: Word) -> Query | None:
+    subqueries: list[Query] = []
+    if word.prefix:
+        stem = fold(lang, word.text.lower())
+        reader = searcher.reader()
+        for name, weight in WEIGHTS.items():
+            fname = fieldname(name, lang)
+            terms = []
+            for term in reader.expand_prefix(fname, stem):
+                terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(terms) >= MAX_PREFIX_TERMS:
+                    break
+            subqueries += [Term(fname, t, boost=weight) for t in terms]
+    else:
+        tokens = words(lang, word.text)
+        for name, weight in WEIGHTS.items():
+            subqueries += [Term(fieldname(name, lang), t, boost=weight) for t in tokens]
+    return Or(subqueries) if subqueries else None
+
+
+def _phrase_query(lang: str, phrase: tuple[str, ...]) -> Query | None:
+    tokens = [found[0] for found in (words(lang, w) for w in phrase) if found]
+    if len(tokens) < 2:
+        return None
+    return Or([Phrase(fieldname(n, lang), tokens, boost=w) for n, w in WEIGHTS.items()])
+
+
+def _groups(searcher: Searcher, query: CleanQuery, lang: str) -> list[Query]:
+    groups = [_phrase_query(lang, p) for p in query.phrases]
+    groups += [_word_query(searcher, lang, w) for w in query.words]
+    return [g for g in groups if g is not None]
+
+
+def _results(hits, lang: str) -> list[SearchResult]:
+    results = []
+    body = fieldname("body", lang)
+    for hit in hits:
+        snippet = hit.highlights(body, top=2) or highlight.htmlescape(hit[body][:220], quote=False)
+        results.append(
+            SearchResult(
+                slug=hit["slug"],
+                section=hit["section"],
+                lang=hit["lang"],
+                title=hit[fieldname("title", lang)],
+                heading=hit[fieldname("heading", lang)],
+                snippet=snippet,
+                url=hit["url"],
+            )
+        )
+    return results
+
+
+def _search(
+    searcher: Searcher, query: CleanQuery, lang: str, page: int, strict: bool = False
+) -> tuple[list, int, int]:
+    """All words must match; failing that (unless ``strict``), any of them."""
+    groups = _groups(searcher, query, lang)
+    if not groups:
+        return [], 0, 1
+    filter_ = Term("lang", lang)
+    candidates: list[Query] = [And(groups)] if len(groups) > 1 else [groups[0]]
+    if len(groups) > 1 and not strict:
+        candidates.append(Or(groups))
+    for candidate in candidates:
+        hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE, filter=filter_, terms=True)
+        total = len(hits)
+        if total:
+            if page > hits.pagecount:
+                page = hits.pagecount
+                hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE, filter=filter_)
+            hits.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
+            hits.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            return _results(hits, lang), total, page
+    return [], 0, 1
+
+
+def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
+    """A respelling of the reader's words from the words in the index, if one differs."""
+    corrector = searcher.corrector(fieldname("words", lang))
+    changed = False
+    out = []
+    for word in query.words:
+        written = words(lang, word.text, stemming=False, folding=False)
+        if word.prefix or not written:
+            out.append(word.text + ("*" if word.prefix else ""))
+            continue
+        known = searcher.doc_frequency(fieldname("words", lang), written[0]) > 0
+        distance = 1 if len(written[0]) <= 4 else 2
+        found = [] if known else corrector.suggest(written[0], limit=1, maxdist=distance)
+        if found:
+            out.append(found[0])
+            changed = True
+        else:
+            out.append(word.text)
+    return " ".join(out) if changed else None
+
+
+def run(
+    searcher: Searcher, query: CleanQuery, lang: str, page: int = 1, fallback: bool = True
+) -> SearchPage:
+    """Search ``lang``; when nothing matches, try a respelling, then English."""
+    page = min(max(page, 1), MAX_PAGE)
+    if query.empty:
+        return SearchPage(query=query, lang=lang)
+    results, total, page = _search(searcher, query, lang, page)
+    if total:
+        return SearchPage(query, lang, results, total, page)
+    suggestion = suggest(searcher, query, lang)
+    if suggestion:
+        # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
+        _, found, _ = _search(searcher, clean(suggestion), lang, 1, strict=True)
+        if not found:
+            suggestion = None
+    if fallback and lang != "en":
+        results, total, page = _search(searcher, query, "en", page)
+        if total:
+            return SearchPage(
+                query, "en", results, total, page, suggestion=suggestion, fallback=True
+            )
+    return SearchPage(query=query, lang=lang, suggestion=suggestion)
+
+
+__all__ = ["CleanQuery", "SearchPage", "SearchResult", "clean", "run", "suggest"]

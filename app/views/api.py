@@ -1,0 +1,187 @@
+"""``/api/v1``: search results as JSON, for other sites to embed, with an OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
+
+from app import __version__
+from app.errors import render_error
+from app.i18n import languages
+from app.search import SearchUnavailable
+from app.views.search import page_number, service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.after_request
+def allow_embedding(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/search")
+def search():
+    codes = [lang.code for lang in languages()]
+    lang = request.args.get("lang", "en")
+    if lang not in codes:
+        return render_error(
+            400, _("Unknown language. Use one of: %(codes)s", codes=", ".join(codes))
+        )
+    g.lang = lang
+    page = page_number(request.args.get("page"))
+    if page is None:
+        return render_error(400, _("That page of results does not exist."))
+    text = request.args.get("q", "")
+    if not text.strip():
+        return render_error(400, _("Type one or more words to search for."))
+    try:
+        result = service().search(text, lang, page)
+    except SearchUnavailable:
+        response = jsonify(
+            error={"code": 503, "message": _("Search is being rebuilt. Please try again shortly.")}
+        )
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+    return {
+        "query": result.query.text,
+        "truncated": result.query.truncated,
+        "lang": result.lang,
+        "fallback": result.fallback,
+        "suggestion": result.suggestion,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "results": [
+            {
+                "article": r.slug,
+                "section": r.section,
+                "lang": r.lang,
+                "title": r.title,
+                "heading": r.heading,
+                "snippet_html": r.snippet,
+                "url": request.host_url.rstrip("/") + r.url,
+            }
+            for r in result.results
+        ],
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    codes = [lang.code for lang in languages()]
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Patient information search",
+            "version": __version__,
+            "description": "Full-text search over the sections of our patient-education articles.",
+        },
+        "servers": [{"url": request.host_url.rstrip("/")}],
+        "paths": {
+            "/api/v1/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search article sections in one language",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 2000},
+                        },
+                        {
+                            "name": "lang",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": codes, "default": "en"},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 50,
+                                "default": 1,
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Results",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchPage"}
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "Bad parameters",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "503": {
+                            "description": "Index being rebuilt",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "integer"},
+                                "title": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "SearchPage": {
+                    "type": "object",
+                    "required": ["query", "lang", "total", "page", "pages", "results", "fallback"],
+                    "properties": {
+                        "query": {
+                            "type": "string",
+                            "description": "The query as searched, after cleaning",
+                        },
+                        "truncated": {"type": "boolean"},
+                        "lang": {"type": "string", "description": "Language of the results"},
+                        "fallback": {
+                            "type": "boolean",
+                            "description": "True when the results are English ones",
+                        },
+                        "suggestion": {"type": ["string", "null"]},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "article": {"type": "string"},
+                                    "section": {"type": "string"},
+                                    "lang": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "heading": {"type": "string"},
+                                    "snippet_html": {"type": "string"},
+                                    "url": {"type": "string", "format": "uri"},
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }

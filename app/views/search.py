@@ -1,0 +1,45 @@
+"""The search page: a plain GET form that works without JavaScript."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from app.i18n import current_language
+from app.search import SearchService, SearchUnavailable
+from app.search.query import MAX_PAGE
+
+bp = Blueprint("search", __name__, url_prefix="/<lang:lang>")
+
+
+def service() -> SearchService:
+    return current_app.extensions["search"]
+
+
+def page_number(raw: str | None) -> int | None:
+    """The requested page, or None when it is not a page number we serve."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        return None
+    return int(raw)
+
+
+@bp.get("/search")
+def search():
+    text = request.args.get("q", "")
+    page = page_number(request.args.get("page"))
+    if page is None:
+        message = _("That page of results does not exist.")
+        return render_template("search/results.html", q=text, result=None, error=message), 400
+    if not text.strip():
+        return render_template("search/results.html", q="", result=None, error=None)
+    try:
+        result = service().search(text, current_language(), page)
+    except SearchUnavailable:
+        return (
+            render_template("search/unavailable.html", q=text),
+            503,
+            {"Retry-After": "30"},
+        )
+    return render_template("search/results.html", q=text, result=result, error=None)

@@ -1,0 +1,38 @@
+"""The translation status page: how much of each article is current in each language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+
+from app import catalogs
+from app.config import PROJECT_ROOT
+from app.i18n import SOURCE_LANGUAGE, language, languages
+from app.views.content import store
+
+bp = Blueprint("status", __name__, url_prefix="/<lang:lang>")
+
+
+def _status() -> list[catalogs.LanguageStatus]:
+    """Read from the .po files once per process: they only change with a deployment."""
+    found = current_app.extensions.get("translation_status")
+    if found is None:
+        root = Path(current_app.config.get("PROJECT_ROOT", PROJECT_ROOT))
+        codes = [lang.code for lang in languages() if lang.code != SOURCE_LANGUAGE]
+        found = catalogs.status(catalogs.settings(root), codes) if codes else []
+        current_app.extensions["translation_status"] = found
+    return found
+
+
+@bp.get("/translations")
+def translations():
+    rows = [(language(entry.lang), entry) for entry in _status()]
+    titles = {
+        (lang.code, article.slug): store().localized(article.slug, lang.code).title  # type: ignore[union-attr]
+        for lang, _ in rows
+        for article in store().library.articles
+    }
+    return render_template(
+        "status/translations.html", rows=rows, titles=titles, interface=catalogs.INTERFACE
+    )
