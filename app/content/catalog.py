@@ -40,6 +40,12 @@ def units(article: Article) -> Iterator[Unit]:
         head + "summary", article.summary, "Article summary", article.lines.get("summary", 1)
     )
     yield Unit(
+        head + "reviewer",
+        article.reviewed_by.name,
+        "Name of the reviewer or reviewing team (a person's name stays as it is)",
+        article.lines.get("reviewed_by", 1),
+    )
+    yield Unit(
         head + "reviewed-by",
         article.reviewed_by.role,
         "Who reviewed the article, and how",
@@ -110,16 +116,17 @@ class LocalizedArticle:
     lang: str
     title: Text
     summary: Text
+    reviewer: Text
     reviewer_role: Text
     sections: tuple[LocalizedSection, ...]
 
     @property
     def total(self) -> int:
-        return 3 + sum(1 + len(s.blocks) for s in self.sections)
+        return 4 + sum(1 + len(s.blocks) for s in self.sections)
 
     @property
     def translated_count(self) -> int:
-        texts = [self.title, self.summary, self.reviewer_role]
+        texts = [self.title, self.summary, self.reviewer, self.reviewer_role]
         for section in self.sections:
             texts.append(section.heading)
             texts.extend(t for _, t in section.blocks)
@@ -161,6 +168,7 @@ def localize(article: Article, lang: str, catalog: ArticleCatalog | None) -> Loc
         lang=lang,
         title=text(head + "title", article.title),
         summary=text(head + "summary", article.summary),
+        reviewer=text(head + "reviewer", article.reviewed_by.name),
         reviewer_role=text(head + "reviewed-by", article.reviewed_by.role),
         sections=tuple(sections),
     )

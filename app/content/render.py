@@ -25,11 +25,11 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 def _render_citation(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
     source_id = tokens[idx].meta["id"]
-    number = env["number"](source_id)
+    number = env["format"](env["number"](source_id))
     label = env.get("label", "Source {number}").format(number=number)
     return (
         f'<a class="cite" href="#source-{source_id}" aria-label="{escapeHtml(label)}">'
-        f"[{number}]</a>"
+        f"[{escapeHtml(number)}]</a>"
     )
 
 
@@ -44,13 +44,19 @@ def _make_renderer() -> MarkdownIt:
 _md = _make_renderer()
 
 
-def render_inline(text: str, number: Callable[[str], int | None], label: str = "") -> str:
+def render_inline(
+    text: str,
+    number: Callable[[str], int | None],
+    label: str = "",
+    format_number: Callable[[int | None], str] = str,
+) -> str:
     """Render ``text`` as HTML; raw HTML in it is escaped, never passed through.
 
     ``number`` maps a source id to its number in the article's source list; ``label`` is the
-    accessible name of a citation link, with ``{number}`` in it, in the reader's language.
+    accessible name of a citation link, with ``{number}`` in it, in the reader's language;
+    ``format_number`` writes the number in the reader's digits.
     """
-    env = {"number": number}
+    env = {"number": number, "format": format_number}
     if label:
         env["label"] = label
     return _md.renderInline(text, env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -29,7 +30,11 @@ class Element:
 
 def html(article: LocalizedArticle, text: Text) -> Markup:
     label = _("Source %(number)s", number="{number}")
-    return Markup(render_inline(text.value, article.article.source_number, label))
+    return Markup(
+        render_inline(
+            text.value, article.article.source_number, label, format_number=format_decimal
+        )
+    )
 
 
 def fallback_lang(text: Text) -> str | None:
