@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import commands, config, errors, i18n
+from app import caching, commands, config, errors, i18n, security
 from app.content.store import ContentStore
 from app.search import SearchService
 
@@ -43,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         [lang.code for lang in i18n.languages_of(app)],
     )
     errors.init_app(app)
+    caching.init_app(app)
+    security.init_app(app)
     commands.init_app(app)
 
     from app.views import api, articles, meta, search, status

@@ -14,6 +14,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("We could not find the page you asked for.")),
         405: (_("Not allowed"), _("This page cannot be used in that way.")),
         413: (_("Too much data"), _("What you sent is larger than we can accept.")),
+        414: (_("Address too long"), _("This address is too long. Please check the link.")),
         429: (
             _("Too many requests"),
             _("You have sent many requests in a short time. Please wait a little and try again."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from functools import cached_property
@@ -37,6 +38,14 @@ class ContentStore:
             if path.is_file():
                 digest.update(path.read_bytes())
         return digest.hexdigest()[:12]
+
+    @cached_property
+    def modified(self) -> dt.datetime:
+        """When the newest content file or compiled catalog was written (Last-Modified)."""
+        paths = [a.path for a in self.library.articles]
+        paths += [p for p in self.mo_paths.values() if p.is_file()]
+        newest = max(p.stat().st_mtime for p in paths)
+        return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
     def localized(self, slug: str, lang: str) -> LocalizedArticle | None:
         key = (slug, lang)

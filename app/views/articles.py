@@ -9,6 +9,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.caching import cached_page
 from app.content.catalog import LocalizedArticle, LocalizedSection, Text
 from app.content.render import render_inline
 from app.i18n import SOURCE_LANGUAGE, current_language
@@ -60,11 +61,13 @@ def elements(article: LocalizedArticle, section: LocalizedSection) -> list[Eleme
 
 
 @bp.get("/")
+@cached_page
 def home():
     return render_template("articles/home.html", articles=store().all_localized(current_language()))
 
 
 @bp.get("/articles/<slug>")
+@cached_page
 def article(slug: str):
     localized = localized_or_404(slug)
     related = [store().localized(s, current_language()) for s in localized.article.related]
@@ -79,5 +82,6 @@ def article(slug: str):
 
 
 @bp.get("/about")
+@cached_page
 def about():
     return render_template("articles/about.html")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from app import __version__
 from app.i18n import LANG_COOKIE, languages, negotiate
+from app.security import is_safe_local_path
 from app.views.content import store
 
 bp = Blueprint("meta", __name__)
@@ -27,7 +30,7 @@ def root():
 @bp.get("/<path:path>")
 def language_less(path: str):
     """``/articles/x`` and other addresses without a language go to the reader's language."""
-    target = f"/{negotiate()}/{path}"
+    target = f"/{negotiate()}/{quote(path, safe='/')}"
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, _ = adapter.match(target, method="GET")
@@ -38,7 +41,7 @@ def language_less(path: str):
     else:
         if endpoint == "meta.language_less":
             abort(404)
-    query = request.query_string.decode("latin-1")
+    query = quote(request.query_string.decode("latin-1"), safe="=&%+;,/:@!$'()*?~-._")
     return _negotiated_redirect(target + (f"?{query}" if query else ""))
 
 
@@ -68,7 +71,7 @@ def switch_language(code: str):
     if code not in codes:
         abort(404)
     target = request.args.get("next", "")
-    if not target.startswith(f"/{code}/") or "//" in target or "\\" in target:
+    if not (is_safe_local_path(target) and target.startswith(f"/{code}/")) or "//" in target:
         target = f"/{code}/"
     response = redirect(target, code=303)
     response.set_cookie(

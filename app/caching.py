@@ -1,0 +1,166 @@
+"""HTTP caching and compression: pages rendered once per content version, static files
+fingerprinted, and every body compressed for slow connections.
+
+A reading page's HTML depends only on its address and the content-and-catalog version (nothing
+personal is in it), so it is rendered once, compressed once with gzip and brotli, and served from
+memory with a strong ETag until the content changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import mimetypes
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+
+import brotli
+from flask import Flask, Response, abort, current_app, request
+from flask_compress import Compress
+from werkzeug.security import safe_join
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    gzip: bytes
+    br: bytes
+    etag: str
+    mimetype: str
+
+
+class PageCache:
+    """Rendered pages by (host, path, version), least recently used dropped beyond ``size``.
+
+    The host is part of the key because pages carry absolute alternate links; the bound keeps a
+    flood of made-up hosts or query strings from growing memory.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._pages: OrderedDict[tuple[str, str, str], CachedPage] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[str, str, str], body: bytes, mimetype: str) -> CachedPage:
+        page = CachedPage(
+            body=body,
+            gzip=gzip.compress(body, compresslevel=9, mtime=0),
+            br=brotli.compress(body, quality=11),
+            etag=hashlib.sha256(body).hexdigest()[:32],
+            mimetype=mimetype,
+        )
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+        return page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def _encoding() -> str | None:
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        return "br"
+    if accepted["gzip"]:
+        return "gzip"
+    return None
+
+
+def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) -> Response:
+    encoding = _encoding()
+    body = {"br": page.br, "gzip": page.gzip}.get(encoding or "", page.body)
+    response = Response(body, mimetype=page.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.set_etag(page.etag + (f"-{encoding}" if encoding else ""))
+    if modified:
+        response.last_modified = modified
+    response.headers["Cache-Control"] = cache_control
+    response.vary.add("Accept-Encoding")
+    return response.make_conditional(request)
+
+
+def cached_page(view: Callable) -> Callable:
+    """Serve a GET view from the page cache; only 200 responses are kept."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        store = current_app.extensions["content"]
+        cache: PageCache = current_app.extensions["page_cache"]
+        path = request.full_path if request.query_string else request.path
+        key = (request.host, path, store.version)
+        page = cache.get(key)
+        if page is None:
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code != 200 or response.direct_passthrough:
+                return response
+            page = cache.put(key, response.get_data(), response.mimetype)
+        return _send(page, PAGE_CACHE_CONTROL, store.modified)
+
+    return wrapper
+
+
+def serve_static(filename: str) -> Response:
+    """Static files from memory, compressed once; a fingerprinted address is cached a year."""
+    app = current_app
+    path = safe_join(app.static_folder or "", filename)
+    if path is None or not os.path.isfile(path):
+        abort(404)
+    cache: PageCache = app.extensions["static_cache"]
+    key = ("", path, str(os.stat(path).st_mtime_ns))
+    page = cache.get(key)
+    if page is None:
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        page = cache.put(key, Path(path).read_bytes(), mimetype)
+    if request.args.get("v"):
+        cache_control = f"public, max-age={STATIC_MAX_AGE}, immutable"
+    else:
+        cache_control = "public, max-age=300"
+    return _send(page, cache_control, None)
+
+
+def _static_version(app: Flask, filename: str) -> str:
+    versions: dict[str, str] = app.extensions.setdefault("static_versions", {})
+    if filename not in versions:
+        path = Path(app.static_folder or "") / filename
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+        versions[filename] = digest
+    return versions[filename]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["page_cache"] = PageCache()
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        ["text/html", "text/css", "text/javascript", "application/json", "application/xml"],
+    )
+    Compress(app)
+
+    @app.url_defaults
+    def fingerprint_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            values.setdefault("v", _static_version(app, values["filename"]))
+
+    app.extensions["static_cache"] = PageCache(size=64)
+    app.view_functions["static"] = serve_static
