@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+export HOST PORT
 FLASK := $(BIN)/flask --app app
 
 .PHONY: serve dev test lint install
@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 serve: install
 	$(FLASK) translate compile
 	$(FLASK) search build --if-stale
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+	$(BIN)/gunicorn --config app/gunicorn_conf.py "app:create_app()"
 
 dev: install
 	$(FLASK) translate compile

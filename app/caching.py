@@ -13,8 +13,6 @@ import gzip
 import hashlib
 import mimetypes
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -24,6 +22,8 @@ import brotli
 from flask import Flask, Response, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
+
+from app.lru import LRUCache
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
@@ -38,41 +38,15 @@ class CachedPage:
     mimetype: str
 
 
-class PageCache:
-    """Rendered pages by (host, path, version), least recently used dropped beyond ``size``.
-
-    The host is part of the key because pages carry absolute alternate links; the bound keeps a
-    flood of made-up hosts or query strings from growing memory.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self._pages: OrderedDict[tuple[str, str, str], CachedPage] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str, str]) -> CachedPage | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple[str, str, str], body: bytes, mimetype: str) -> CachedPage:
-        page = CachedPage(
-            body=body,
-            gzip=gzip.compress(body, compresslevel=9, mtime=0),
-            br=brotli.compress(body, quality=11),
-            etag=hashlib.sha256(body).hexdigest()[:32],
-            mimetype=mimetype,
-        )
-        with self._lock:
-            self._pages[key] = page
-            while len(self._pages) > self._size:
-                self._pages.popitem(last=False)
-        return page
-
-    def __len__(self) -> int:
-        return len(self._pages)
+def compress(body: bytes, mimetype: str) -> CachedPage:
+    """A body with its gzip and brotli forms, made once and served many times."""
+    return CachedPage(
+        body=body,
+        gzip=gzip.compress(body, compresslevel=9, mtime=0),
+        br=brotli.compress(body, quality=11),
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        mimetype=mimetype,
+    )
 
 
 def _encoding() -> str | None:
@@ -104,7 +78,7 @@ def cached_page(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         store = current_app.extensions["content"]
-        cache: PageCache = current_app.extensions["page_cache"]
+        cache: LRUCache = current_app.extensions["page_cache"]
         path = request.full_path if request.query_string else request.path
         key = (request.host, path, store.version)
         page = cache.get(key)
@@ -112,7 +86,7 @@ def cached_page(view: Callable) -> Callable:
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            page = cache.put(key, response.get_data(), response.mimetype)
+            page = cache.put(key, compress(response.get_data(), response.mimetype))
         return _send(page, PAGE_CACHE_CONTROL, store.modified)
 
     return wrapper
@@ -124,12 +98,12 @@ def serve_static(filename: str) -> Response:
     path = safe_join(app.static_folder or "", filename)
     if path is None or not os.path.isfile(path):
         abort(404)
-    cache: PageCache = app.extensions["static_cache"]
+    cache: LRUCache = app.extensions["static_cache"]
     key = ("", path, str(os.stat(path).st_mtime_ns))
     page = cache.get(key)
     if page is None:
         mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        page = cache.put(key, Path(path).read_bytes(), mimetype)
+        page = cache.put(key, compress(Path(path).read_bytes(), mimetype))
     if request.args.get("v"):
         cache_control = f"public, max-age={STATIC_MAX_AGE}, immutable"
     else:
@@ -147,7 +121,9 @@ def _static_version(app: Flask, filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["page_cache"] = PageCache()
+    # Keyed by host too (pages carry absolute alternate links), and bounded so a flood of
+    # made-up hosts or query strings cannot grow memory.
+    app.extensions["page_cache"] = LRUCache(512)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
@@ -162,5 +138,5 @@ def init_app(app: Flask) -> None:
         if endpoint == "static" and "filename" in values:
             values.setdefault("v", _static_version(app, values["filename"]))
 
-    app.extensions["static_cache"] = PageCache(size=64)
+    app.extensions["static_cache"] = LRUCache(64)
     app.view_functions["static"] = serve_static

@@ -173,6 +173,17 @@ def analyzer(lang: str, stemming: bool = True, folding: bool = True):
     return chain
 
 
+@lru_cache(maxsize=32)
+def _cached_analyzer(lang: str, stemming: bool, folding: bool):
+    return analyzer(lang, stemming, folding)
+
+
 def words(lang: str, text: str, stemming: bool = True, folding: bool = True) -> list[str]:
     """The index terms ``text`` becomes in ``lang``."""
-    return [t.text for t in analyzer(lang, stemming, folding)(text, mode="query")]
+    return [t.text for t in _cached_analyzer(lang, stemming, folding)(text, mode="query")]
+
+
+@lru_cache(maxsize=100_000)
+def word_terms(lang: str, word: str) -> tuple[str, ...]:
+    """The index terms of one word (cached: snippets look up every word of a section)."""
+    return tuple(words(lang, word))

@@ -13,13 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import regex
-from whoosh import highlight
 from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from app.search.analysis import WORD_RE, fold, normalize_text, words
-from app.search.index import WEIGHTS
 from app.search.index import field as fieldname
+from app.search.snippets import make_snippet
 
 MAX_CHARS = 200
 MAX_TERMS = 8
@@ -27,6 +26,8 @@ MIN_PREFIX = 3
 MAX_PREFIX_TERMS = 40
 PAGE_SIZE = 10
 MAX_PAGE = 50
+#: Longer words are not misspellings worth the cost of an edit-distance search.
+MAX_SUGGEST = 24
 FIELD_SYNTAX = regex.compile(r"\b\w+:(?=\S)")
 PHRASE = regex.compile(r'"([^"]*)"')
 #: Query-language operators readers copy from other search engines; they are not words here.
@@ -117,30 +118,26 @@ def clean(text: str) -> CleanQuery:
 
 
 def _word_query(searcher: Searcher, lang: str, word: Word) -> Query | None:
-    subqueries: list[Query] = []
+    fname = fieldname("text", lang)
     if word.prefix:
         stem = fold(lang, word.text.lower())
-        reader = searcher.reader()
-        for name, weight in WEIGHTS.items():
-            fname = fieldname(name, lang)
-            terms = []
-            for term in reader.expand_prefix(fname, stem):
-                terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(terms) >= MAX_PREFIX_TERMS:
-                    break
-            subqueries += [Term(fname, t, boost=weight) for t in terms]
+        terms = []
+        for term in searcher.reader().expand_prefix(fname, stem):
+            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(terms) >= MAX_PREFIX_TERMS:
+                break
     else:
-        tokens = words(lang, word.text)
-        for name, weight in WEIGHTS.items():
-            subqueries += [Term(fieldname(name, lang), t, boost=weight) for t in tokens]
-    return Or(subqueries) if subqueries else None
+        terms = words(lang, word.text)
+    if not terms:
+        return None
+    return Term(fname, terms[0]) if len(terms) == 1 else Or([Term(fname, t) for t in terms])
 
 
 def _phrase_query(lang: str, phrase: tuple[str, ...]) -> Query | None:
     tokens = [found[0] for found in (words(lang, w) for w in phrase) if found]
     if len(tokens) < 2:
         return None
-    return Or([Phrase(fieldname(n, lang), tokens, boost=w) for n, w in WEIGHTS.items()])
+    return Phrase(fieldname("text", lang), tokens)
 
 
 def _groups(searcher: Searcher, query: CleanQuery, lang: str) -> list[Query]:
@@ -149,11 +146,15 @@ def _groups(searcher: Searcher, query: CleanQuery, lang: str) -> list[Query]:
     return [g for g in groups if g is not None]
 
 
-def _results(hits, lang: str) -> list[SearchResult]:
+def _results(hits, lang: str, query: CleanQuery) -> list[SearchResult]:
     results = []
     body = fieldname("body", lang)
+    wanted = set()
+    for word in (*query.words, *(Word(w) for p in query.phrases for w in p)):
+        wanted.update(words(lang, word.text))
+    prefixes = tuple(fold(lang, w.text.lower()) for w in query.words if w.prefix)
     for hit in hits:
-        snippet = hit.highlights(body, top=2) or highlight.htmlescape(hit[body][:220], quote=False)
+        snippet = make_snippet(hit[body], lang, wanted, prefixes)
         results.append(
             SearchResult(
                 slug=hit["slug"],
@@ -175,20 +176,18 @@ def _search(
     groups = _groups(searcher, query, lang)
     if not groups:
         return [], 0, 1
-    filter_ = Term("lang", lang)
+    # No language filter is needed: each language has its own fields.
     candidates: list[Query] = [And(groups)] if len(groups) > 1 else [groups[0]]
     if len(groups) > 1 and not strict:
         candidates.append(Or(groups))
     for candidate in candidates:
-        hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE, filter=filter_, terms=True)
+        hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE)
         total = len(hits)
         if total:
             if page > hits.pagecount:
                 page = hits.pagecount
-                hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE, filter=filter_)
-            hits.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
-            hits.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-            return _results(hits, lang), total, page
+                hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE)
+            return _results(hits, lang, query), total, page
     return [], 0, 1
 
 
@@ -199,7 +198,7 @@ def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
     out = []
     for word in query.words:
         written = words(lang, word.text, stemming=False, folding=False)
-        if word.prefix or not written:
+        if word.prefix or not written or len(written[0]) > MAX_SUGGEST:
             out.append(word.text + ("*" if word.prefix else ""))
             continue
         known = searcher.doc_frequency(fieldname("words", lang), written[0]) > 0

@@ -15,10 +15,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from app.content.store import ContentStore
+from app.lru import LRUCache
 from app.search.index import build_index, current_info
 from app.search.query import SearchPage, clean, run
 
 log = logging.getLogger(__name__)
+
+
+RESULT_CACHE_SIZE = 2048
 
 
 class SearchUnavailable(RuntimeError):
@@ -35,6 +39,7 @@ class SearchService:
         self._index = None
         self._lock = threading.Lock()
         self._rebuilding = threading.Event()
+        self._results = LRUCache(RESULT_CACHE_SIZE)
 
     def _target(self) -> str | None:
         try:
@@ -59,15 +64,23 @@ class SearchService:
                         raise SearchUnavailable(f"the index cannot be opened: {exc}") from exc
                     self._opened = key
                     self._local = threading.local()
+                    self._results = LRUCache(RESULT_CACHE_SIZE)
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self._index.searcher()
         return searcher
 
     def search(self, text: str, lang: str, page: int = 1) -> SearchPage:
+        """Results for ``text``; repeated searches on the same build come from memory."""
         try:
             searcher = self._open()
-            return run(searcher, clean(text), lang, page)
+            query = clean(text)
+            key = (query, lang, page)
+            found = self._results.get(key)
+            if found is None:
+                found = run(searcher, query, lang, page)
+                self._results.put(key, found)
+            return found
         except SearchUnavailable:
             self.rebuild_in_background()
             raise

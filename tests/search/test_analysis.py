@@ -61,4 +61,4 @@ def test_the_schema_with_its_analysers_pickles():
     original = schema(["en", "hi", "ar", "bn", "ru", "fr"])
     restored = pickle.loads(pickle.dumps(original))
     assert restored == original
-    assert [t.text for t in restored["body_bn"].analyzer("চিকিৎসার")] == ["চিকিৎসার", "চিকিৎসা"]
+    assert [t.text for t in restored["text_bn"].analyzer("চিকিৎসার")] == ["চিকিৎসার", "চিকিৎসা"]

@@ -1,0 +1,126 @@
+"""Write BENCHMARKS.md from a results dict made by bench/run.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BUDGET = 25 * 1024
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.2f} ms"
+
+
+def write_report(r: dict, path: Path) -> None:
+    cmd = f"`.venv/bin/python {r['command']}`"
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Made by {cmd} on {r['date']} ({r['cpus']} CPUs, {r['workers']} workers per server).",
+        "Every figure is a ratio against a baseline measured in the same run on the same machine;",
+        "absolute numbers are given only to make the ratios readable. Re-run the command to",
+        "refresh this file (it is rewritten by the script).",
+        "",
+    ]
+    http = r.get("http")
+    if http:
+        lines += ["## 1. Page and search throughput (wrk, loopback)", ""]
+        lines += [
+            "| server | /healthz req/s | article req/s | article / healthz | search req/s |"
+            " search / healthz | article p95 | search p95 | errors |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for kind in ("gunicorn", "granian"):
+            h = http[kind]
+            errors = sum(
+                h[k]["errors"] + h[k]["non2xx3xx"] for k in ("healthz", "article", "search")
+            )
+            lines.append(
+                f"| {kind} | {h['healthz']['rps']:.0f} | {h['article']['rps']:.0f} | "
+                f"**{h['article']['rps'] / h['healthz']['rps']:.2f}** | {h['search']['rps']:.0f} | "
+                f"**{h['search']['rps'] / h['healthz']['rps']:.2f}** | "
+                f"{_ms(h['article']['p95_us'])} | {_ms(h['search']['p95_us'])} | {errors} |"
+            )
+        nginx = http["nginx"]["article"]["rps"]
+        best = max(("gunicorn", "granian"), key=lambda k: http[k]["article"]["rps"])
+        lines += [
+            "",
+            f"nginx serving the same article bytes as static files: {nginx:.0f} req/s. "
+            f"Article throughput against nginx: gunicorn "
+            f"**{http['gunicorn']['article']['rps'] / nginx:.2f}**, granian "
+            f"**{http['granian']['article']['rps'] / nginx:.2f}**.",
+            "",
+            f"Goals: article ≥ 0.8 of /healthz, search ≥ 0.5 of /healthz. Faster server for "
+            f"articles in this run: **{best}**.",
+            "",
+            "## 4. Memory per worker and start-up",
+            "",
+            "| server | our worker RSS | minimal Flask worker RSS | ratio | our start-up to ready"
+            " /healthz | minimal app start-up | ratio |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for kind in ("gunicorn", "granian"):
+            h = http[kind]
+            ours = sum(h["rss_mb"]) / max(1, len(h["rss_mb"]))
+            base = sum(h["minimal"]["rss_mb"]) / max(1, len(h["minimal"]["rss_mb"]))
+            lines.append(
+                f"| {kind} | {ours:.1f} MB | {base:.1f} MB | **{ours / base:.2f}** | "
+                f"{h['startup_s']:.2f} s | {h['minimal']['startup_s']:.2f} s | "
+                f"**{h['startup_s'] / h['minimal']['startup_s']:.2f}** |"
+            )
+        lines.append("")
+    search = r["search"]
+    lines += ["## 2. Search latency (in-process, per query)", ""]
+    lines += [
+        "Baseline: the engine's trivial query (one term, first 10 hits) on the same index.",
+        "",
+        "| index | category | p50 | p95 | p99 | max | p95 / baseline p95 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, data in (
+        ("real", search["real"]),
+        ("scaled", search.get("scaled", {}).get("latency")),
+    ):
+        if not data:
+            continue
+        base = data["baseline_trivial_query"]["p95_ms"]
+        for category in ("typical", "rare", "phrase", "adversarial", "all"):
+            d = data[category]
+            lines.append(
+                f"| {name} | {category} | {d['p50_ms']:.2f} ms | {d['p95_ms']:.2f} ms | "
+                f"{d['p99_ms']:.2f} ms | {d['max_ms']:.2f} ms | {d['p95_ms'] / base:.1f} |"
+            )
+        lines.append(
+            f"| {name} | baseline | {data['baseline_trivial_query']['p50_ms']:.2f} ms | "
+            f"{base:.2f} ms | {data['baseline_trivial_query']['p99_ms']:.2f} ms | "
+            f"{data['baseline_trivial_query']['max_ms']:.2f} ms | 1.0 |"
+        )
+    lines += ["", "Goals on the scaled corpus: p95 under 5 ms, worst query under 50 ms.", ""]
+    scaled = search.get("scaled")
+    if scaled:
+        ours, plain = scaled["build_s"], scaled["baseline_default_analyser_build_s"]
+        lines += [
+            "## 3. Index build",
+            "",
+            f"Scaled corpus: {scaled['articles']} articles × 6 languages = {scaled['sections']} "
+            f"section documents. Our build (analysis, validation, swap): {ours:.1f} s, "
+            f"**{scaled['build_sections_per_s']:.0f} sections/s**. The same documents through "
+            f"Whoosh's default analyser: {plain:.1f} s; ratio **{ours / plain:.2f}**.",
+            "",
+        ]
+    weights = r["weights"]
+    lines += [
+        "## 5. Page weight (compressed HTML + stylesheet, as sent to a browser accepting br)",
+        "",
+        f"Stylesheet: {weights['css_bytes']} bytes. Budget: {BUDGET} bytes for an article page,"
+        " less for search and form pages.",
+        "",
+        "| page | bytes | of budget | uncompressed HTML |",
+        "|---|---|---|---|",
+    ]
+    for name, data in weights["pages"].items():
+        lines.append(
+            f"| {name} | {data['bytes']} | {data['bytes'] / BUDGET:.0%} | {data['raw_bytes']} |"
+        )
+    lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
