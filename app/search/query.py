@@ -74,10 +74,12 @@ class SearchPage:
     total: int = 0
     page: int = 1
     page_size: int = PAGE_SIZE
-    #: A corrected query that finds results, when the reader's finds none.
+    #: A respelling of the reader's words; when ``corrected``, the results are its results
+    #: because the reader's own words found nothing.
     suggestion: str | None = None
     #: The results are English ones, because nothing matched in the reader's language.
     fallback: bool = False
+    corrected: bool = False
 
     @property
     def pages(self) -> int:
@@ -215,26 +217,32 @@ def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
 def run(
     searcher: Searcher, query: CleanQuery, lang: str, page: int = 1, fallback: bool = True
 ) -> SearchPage:
-    """Search ``lang``; when nothing matches, try a respelling, then English."""
+    """Search ``lang`` for all the words; failing that, for a respelling of them (shown as
+    "results for ..."), then for any of the words, then in English."""
     page = min(max(page, 1), MAX_PAGE)
     if query.empty:
         return SearchPage(query=query, lang=lang)
-    results, total, page = _search(searcher, query, lang, page)
+    results, total, found_page = _search(searcher, query, lang, page, strict=True)
     if total:
-        return SearchPage(query, lang, results, total, page)
+        return SearchPage(query, lang, results, total, found_page)
     suggestion = suggest(searcher, query, lang)
     if suggestion:
         # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
-        _, found, _ = _search(searcher, clean(suggestion), lang, 1, strict=True)
-        if not found:
-            suggestion = None
-    if fallback and lang != "en":
-        results, total, page = _search(searcher, query, "en", page)
+        corrected = clean(suggestion)
+        results, total, found_page = _search(searcher, corrected, lang, page, strict=True)
         if total:
             return SearchPage(
-                query, "en", results, total, page, suggestion=suggestion, fallback=True
+                query, lang, results, total, found_page, suggestion=suggestion, corrected=True
             )
-    return SearchPage(query=query, lang=lang, suggestion=suggestion)
+        suggestion = None
+    results, total, found_page = _search(searcher, query, lang, page)
+    if total:
+        return SearchPage(query, lang, results, total, found_page)
+    if fallback and lang != "en":
+        results, total, found_page = _search(searcher, query, "en", page)
+        if total:
+            return SearchPage(query, "en", results, total, found_page, fallback=True)
+    return SearchPage(query=query, lang=lang)
 
 
 __all__ = ["CleanQuery", "SearchPage", "SearchResult", "clean", "run", "suggest"]

@@ -50,6 +50,7 @@ def search():
         "lang": result.lang,
         "fallback": result.fallback,
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
@@ -161,7 +162,14 @@ def openapi():
                             "type": "boolean",
                             "description": "True when the results are English ones",
                         },
-                        "suggestion": {"type": ["string", "null"]},
+                        "suggestion": {
+                            "type": ["string", "null"],
+                            "description": "A respelling of the query",
+                        },
+                        "corrected": {
+                            "type": "boolean",
+                            "description": "True when the results are those of the suggestion",
+                        },
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},
                         "pages": {"type": "integer"},

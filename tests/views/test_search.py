@@ -33,10 +33,17 @@ def test_results_are_paginated(client):
     assert re.search(r'<ol class="results" start="11"', second)
 
 
-def test_misspelling_offers_did_you_mean_that_finds_results(client):
+def test_misspelling_shows_the_results_of_the_respelling_and_says_so(client):
     page = client.get("/en/search?q=rilzole").get_data(as_text=True)
-    assert 'Did you mean: <a href="/en/search?q=riluzole">riluzole</a>' in page
-    assert "No sections match" in page
+    assert "Nothing matched “rilzole”. Showing results for:" in page
+    assert '<a href="/en/search?q=riluzole">riluzole</a>' in page
+    assert 'href="/en/articles/als-stem-cell-therapy#proven-treatments"' in page
+
+
+def test_one_misspelled_word_among_several_is_corrected_before_any_word_matches(client):
+    page = client.get("/en/search?q=lumbar+puncure").get_data(as_text=True)
+    assert "Showing results for:" in page
+    assert "lumbar puncture" in page
 
 
 def test_nothing_found_page_helps_the_reader_on(client):
