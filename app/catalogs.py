@@ -240,7 +240,9 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
 def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str]:
     problems = []
     for message in catalog:
-        if not message.id or not message.string or message.fuzzy:
+        # A plural message's string is a tuple of forms, all empty while untranslated.
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or not any(strings) or message.fuzzy:
             continue
         where = f"{path}:{message.lineno}"
         if domain == ARTICLES:

@@ -140,3 +140,12 @@ def test_article_catalogs_carry_no_false_python_format_flags(project):
     assert "%" in pot
     assert "python-format" not in pot
     assert cfg.domains["articles"]
+
+
+def test_untranslated_plural_messages_compile(project_config, project):
+    template = project / "app" / "templates" / "plural.html"
+    template.write_text('{{ ngettext("%(num)s day", "%(num)s days", 2) }}', encoding="utf-8")
+    assert invoke(project_config, "extract").exit_code == 0
+    assert invoke(project_config, "init", "sw").exit_code == 0
+    result = invoke(project_config, "compile", "sw")
+    assert result.exit_code == 0, result.output
