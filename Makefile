@@ -18,9 +18,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 serve: install
+	$(FLASK) db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
 dev: install
+	$(FLASK) db upgrade
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install

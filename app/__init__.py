@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import commands, config, errors, i18n
 from app.content.store import ContentStore
+from app.storage import db as database
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         [lang.code for lang in i18n.languages_of(app)],
         i18n.SOURCE_LANGUAGE,
     )
+    database.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
 
