@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from app import commands, config, errors, i18n
+from app import commands, config, errors, i18n, limits, security
 from app.content.store import ContentStore
 from app.storage import db as database
 
@@ -29,6 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(instance)
+    # Our modules log through children of this logger: references and counts, never personal
+    # data. INFO, so that those lines reach the server's log.
+    if not app.logger.level:
+        app.logger.setLevel(logging.INFO)
 
     i18n.init_app(app)
     app.extensions["content"] = ContentStore(
@@ -39,10 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     database.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     commands.init_app(app)
 
-    from app.views import articles, meta
+    from app.views import articles, ask, meta
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
+    app.register_blueprint(ask.bp)
+    limits.init_app(app)
     return app
