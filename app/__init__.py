@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import commands, config, errors, i18n, limits, security
+from app import auth, commands, config, errors, i18n, limits, security
 from app.content.store import ContentStore
 from app.storage import db as database
 
@@ -45,12 +45,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     commands.init_app(app)
 
-    from app.views import articles, ask, meta
+    from app.views import articles, ask, meta, staff
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(ask.bp)
+    app.register_blueprint(staff.bp)
     limits.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""The web forms, validated on the server: for now the patient's ask form.
+"""The web forms: the patient's ask form and the staff forms, validated on the server.
 
 Labels and messages are ``lazy_gettext``, so they are translated when shown, in the reader's
 language. The ask form also carries the two bot traps: a honeypot field people never see, and
@@ -17,8 +17,10 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
+    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
@@ -208,3 +210,69 @@ def topic_choices(articles: list[LocalizedArticle]) -> list[SelectChoice]:
             label = plain_text(section.heading.value)
             choices.append(SelectChoice(f"{slug}#{section.id}", label, optgroup=title))
     return choices
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[strip],
+        validators=[InputRequired(_l("Please enter your username.")), Length(max=80)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Please enter your password.")), Length(max=200)],
+    )
+
+
+class AnswerForm(FlaskForm):
+    note = TextAreaField(
+        _l("Note for colleagues (how and when it was answered)"),
+        filters=[clean_text],
+        validators=[
+            Length(max=NOTE_MAX, message=_l("Please shorten the note to %(max)d characters."))
+        ],
+    )
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, delete this query for good"),
+        validators=[InputRequired(_l("Tick the box to confirm the deletion."))],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (log out): only its CSRF token."""
+
+
+class FilterForm(FlaskForm):
+    """The staff list's filters: a GET form that only reads, so without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False)
+    language = SelectField(_l("Answer language"), validate_choice=False)
+    since = DateField(
+        _l("Sent on or after"),
+        validators=[Optional()],
+        render_kw={"type": "date"},
+    )
+    until = DateField(
+        _l("Sent on or before"),
+        validators=[Optional()],
+        render_kw={"type": "date"},
+    )
+    ref = StringField(_l("Reference"), filters=[strip], validators=[Length(max=20)])
+
+    def validate_status(self, field: SelectField) -> None:
+        if (field.data or "") not in {value for value, _ in field.choices}:
+            raise ValidationError(_l("Please choose a status from the list."))
+
+    def validate_language(self, field: SelectField) -> None:
+        if (field.data or "") not in {value for value, _ in field.choices}:
+            raise ValidationError(_l("Please choose a language from the list."))
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("This date is before the first date."))

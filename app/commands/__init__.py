@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.commands.staff import staff
     from app.commands.translate import translate
 
     app.cli.add_command(translate)
+    app.cli.add_command(staff)
