@@ -1,7 +1,8 @@
 """The "Ask your query" form, its confirmation page and the privacy notice.
 
 Whatever goes wrong, the person keeps what they typed: invalid input, an expired form, too many
-requests and a database that is down all show the form again, filled in, with the reason.
+requests and a database that is down all show the form again, filled in, with the reason. The
+query is committed before anything else happens (the staff email comes after, from the outbox).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import logging
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import choices
+from app import choices, notify
 from app.errors import render_error
 from app.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.i18n import current_language, languages
@@ -95,8 +97,14 @@ def form():
         article_slug=slug,
         section_id=section,
     )
+    outbox: list = []
+
+    def announce(ref: str) -> list:
+        outbox[:] = notify.new_query_messages(ref, new.answer_language)
+        return outbox
+
     try:
-        ref = queries.submit(new)
+        ref = queries.submit(new, announce)
     except SQLAlchemyError as exc:
         db.session.rollback()
         log.error("ask: query not stored, database unavailable (%s)", type(exc).__name__)
@@ -109,7 +117,12 @@ def form():
             ),
         )
     log.info("ask: query %s stored", ref)
-    return redirect(flask_url_for(".sent", ref=ref), code=303)
+    response = redirect(flask_url_for(".sent", ref=ref), code=303)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The ids as flushed: reading ``message.id`` would query again, after the commit.
+    ids = [inspect(message).identity[0] for message in outbox]
+    response.call_on_close(lambda: notify.send_soon(app, ids))
+    return response
 
 
 @bp.errorhandler(429)

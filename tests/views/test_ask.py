@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.storage.db import db
-from app.storage.models import Query
+from app.storage.models import OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES
 
 QUESTION = "Is it safe for my father's ALS?\nHe was diagnosed <2 years ago> & walks with help."
@@ -349,6 +349,36 @@ def test_simultaneous_submissions_are_each_stored_exactly_once(app):
     assert len(rows) == count
     assert {ref for ref, _ in rows} == refs
     assert sorted(q for _, q in rows) == sorted(f"Question number {i}" for i in range(count))
+
+
+def test_a_new_query_is_announced_to_staff_right_away(make_app, mail_server):
+    mail_server.start()
+    app = make_app(
+        STAFF_NOTIFY_EMAIL="staff@clinic.example",
+        SMTP_HOST=mail_server.host,
+        SMTP_PORT=mail_server.port,
+    )
+    response = send(app.test_client())
+    response.close()  # the email goes once the response is finished
+    ref = response.headers["Location"].rsplit("/", 1)[1]
+    (email,) = mail_server.messages
+    assert ref in email["Subject"]
+    assert "father" not in email.as_string()
+
+
+def test_a_mail_server_that_is_down_does_not_stop_the_query(make_app, mail_server):
+    app = make_app(
+        STAFF_NOTIFY_EMAIL="staff@clinic.example",
+        SMTP_HOST=mail_server.host,
+        SMTP_PORT=mail_server.port,
+    )
+    response = send(app.test_client())
+    response.close()
+    assert response.status_code == 303
+    assert len(stored(app)) == 1
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert (message.status, message.attempts) == ("pending", 1)
 
 
 def test_logs_name_the_reference_but_no_personal_data(app, client, caplog):
