@@ -19,11 +19,13 @@ install: $(VENV)/.installed
 
 serve: install
 	$(FLASK) translate compile
+	$(FLASK) db upgrade
 	$(FLASK) search build --if-stale
 	$(BIN)/gunicorn --config app/gunicorn_conf.py "app:create_app()"
 
 dev: install
 	$(FLASK) translate compile
+	$(FLASK) db upgrade
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from app import caching, commands, config, errors, i18n, security
+from app import auth, caching, commands, config, errors, i18n, limits, security
 from app.content.store import ContentStore
 from app.search import SearchService
+from app.storage import db as database
 
 __version__ = "0.1.0"
 
@@ -29,6 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(instance)
+    # Our modules log through children of this logger: references and counts, never personal
+    # data. INFO, so that those lines reach the server's log.
+    if not app.logger.level:
+        app.logger.setLevel(logging.INFO)
 
     i18n.init_app(app)
     app.extensions["content"] = ContentStore(
@@ -42,16 +48,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.extensions["content"],
         [lang.code for lang in i18n.languages_of(app)],
     )
+    database.init_app(app)
     errors.init_app(app)
     caching.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     commands.init_app(app)
 
-    from app.views import api, articles, meta, search, status
+    from app.views import api, articles, ask, meta, search, staff, status
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(ask.bp)
+    app.register_blueprint(staff.bp)
+    limits.init_app(app)
     return app

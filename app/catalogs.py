@@ -240,6 +240,7 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
 def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str]:
     problems = []
     for message in catalog:
+        # A plural message's string is a tuple of forms, all empty while untranslated.
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if not message.id or not any(strings) or message.fuzzy:
             continue

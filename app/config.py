@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -22,6 +23,12 @@ PLAIN_ENV = (
     "MAIL_FROM",
     "STAFF_NOTIFY_EMAIL",
     "QUERY_RETENTION_DAYS",
+    "ASK_MIN_FILL_SECONDS",
+    "ASK_RATE_LIMIT",
+    "LOGIN_RATE_LIMIT",
+    "PRIVACY_CONTACT",
+    "SESSION_COOKIE_SECURE",
+    "TRUSTED_PROXIES",
     "CONTENT_DIR",
     "TRANSLATIONS_DIR",
     "SEARCH_INDEX_DIR",
@@ -43,6 +50,24 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # False still marks the cookies Secure on every HTTPS request (app.security); True also
+        # does so when a proxy that is not trusted terminates TLS.
+        "SESSION_COOKIE_SECURE": False,
+        #: Staff stay logged in this long after their last request.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        #: A person needs more than this to fill in the ask form; quicker posts are bots.
+        "ASK_MIN_FILL_SECONDS": 3.0,
+        #: Per client address; Flask-Limiter's syntax, limits separated by ";".
+        "ASK_RATE_LIMIT": "5 per minute; 30 per day",
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        #: A rate-limit store that is down lets requests through rather than failing them.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        #: Where patients write to have their data deleted; the privacy notice shows it when set.
+        "PRIVACY_CONTACT": None,
+        #: Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+        "TRUSTED_PROXIES": 0,
+        "SMTP_TIMEOUT": 30,
         "PREFERRED_URL_SCHEME": "http",
     }
 
@@ -54,9 +79,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         value = environ.get(name)
         if value is None or value == "":
             continue
-        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS"):
+        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS", "TRUSTED_PROXIES"):
             found[name] = int(value)
-        elif name == "SMTP_STARTTLS":
+        elif name == "ASK_MIN_FILL_SECONDS":
+            found[name] = float(value)
+        elif name in ("SMTP_STARTTLS", "SESSION_COOKIE_SECURE"):
             found[name] = value.lower() in ("1", "true", "yes", "on")
         else:
             found[name] = value

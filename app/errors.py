@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -48,6 +49,12 @@ def init_app(app: Flask) -> None:
             body, code = response
             return body, code, {"Allow": ", ".join(exc.valid_methods)}  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        """The database is down or unreachable: "try again later", not "our bug"."""
+        app.logger.error("database unavailable on %s: %s", request.path, type(exc.orig).__name__)
+        return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

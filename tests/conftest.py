@@ -1,15 +1,36 @@
-"""Fixtures shared by every test: the app, its client and CLI runner, on temporary storage."""
+"""Fixtures shared by every test: the app, its client and CLI runner, on temporary storage.
+
+Storage tests run on SQLite and on the PostgreSQL server of this machine (``TEST_POSTGRES_URL``),
+each test in a schema of its own that is dropped afterwards. PostgreSQL being down fails those
+tests with a clear message: they are never skipped.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
 from pathlib import Path
 
+import flask_migrate
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.search import build_index
+from app.storage.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+#: Mark a test ``@BOTH_DATABASES`` to run it once on SQLite and once on PostgreSQL.
+BOTH_DATABASES = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -26,18 +47,90 @@ def search_index(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app_config(tmp_path: Path, search_index: Path) -> dict:
-    """Configuration for a test app; tests may change it before asking for ``app``."""
+    """Configuration for a test app; tests may change it before asking for ``app``.
+
+    Settings read from the environment are pinned, so a developer's or CI's own variables
+    never reach a test.
+    """
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
         "SEARCH_INDEX_DIR": str(search_index),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": False,
+        "ASK_MIN_FILL_SECONDS": 0,
+        "STAFF_NOTIFY_EMAIL": None,
+        "SMTP_HOST": None,
+        "SESSION_COOKIE_SECURE": False,
     }
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc.orig}\n"
+            "Start it (.ci/run shows how) or point TEST_POSTGRES_URL at a server.",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
+    return POSTGRES_URL
+
+
 @pytest.fixture
-def app(app_config: dict):
-    yield create_app(app_config)
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh schema for one test, dropped afterwards, so runs can repeat and never meet."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_server).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, app_config: dict, tmp_path: Path) -> str:
+    """SQLite in the test's folder, unless the test is parametrised with ``BOTH_DATABASES``."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgresql":
+        app_config["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    else:
+        app_config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'instance' / 'queries.sqlite3'}"
+    return kind
+
+
+@pytest.fixture
+def make_app(app_config: dict, database: str) -> Iterator:
+    """Makes apps from ``app_config`` plus changes, on the test's database, migrated (so every
+    run tests the migrations too). Several apps may share that database."""
+    made = []
+
+    def make(**changes):
+        app = create_app({**app_config, **changes})
+        with app.app_context():
+            flask_migrate.upgrade()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture
@@ -48,6 +141,48 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A local TCP port nothing listens on (until a test starts something there)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server on 127.0.0.1 for one test: down until ``start()``; ``messages`` holds
+    each mail it accepted, as an ``email.message.Message``."""
+
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+    controller: object = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> MailServer:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def mail_server(free_port: int) -> Iterator[MailServer]:
+    server = MailServer("127.0.0.1", free_port)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -157,3 +157,12 @@ def test_every_shipped_language_reads_completely(client):
             page = client.get(f"/{lang}/articles/{slug}").get_data(as_text=True)
             assert "data-untranslated" not in page, (lang, slug)
             assert '<p class="translation-note">' in page
+
+
+def test_untranslated_plural_messages_compile(project_config, project):
+    template = project / "app" / "templates" / "plural.html"
+    template.write_text('{{ ngettext("%(num)s day", "%(num)s days", 2) }}', encoding="utf-8")
+    assert invoke(project_config, "extract").exit_code == 0
+    assert invoke(project_config, "init", "sw").exit_code == 0
+    result = invoke(project_config, "compile", "sw")
+    assert result.exit_code == 0, result.output

@@ -24,3 +24,18 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'queries.sqlite3'}"
+
+
+def test_settings_of_the_ask_form_and_cookies_are_read_with_their_types(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASK_MIN_FILL_SECONDS", "2.5")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("QUERY_RETENTION_DAYS", "90")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["ASK_MIN_FILL_SECONDS"] == 2.5
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["TRUSTED_PROXIES"] == 1
+    assert app.config["QUERY_RETENTION_DAYS"] == 90
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"

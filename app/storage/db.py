@@ -1,0 +1,85 @@
+"""The database connection: Flask-SQLAlchemy on ``DATABASE_URL``, the schema in Alembic migrations.
+
+SQLite in the instance folder by default (in WAL mode, so readers never block the writer), or
+PostgreSQL through psycopg 3. Tables are made only by ``flask db upgrade``, never ``create_all``,
+so that every deployment runs the schema the migrations define.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+#: Named constraints, so that migrations can drop and alter them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+#: ``render_as_batch`` lets future migrations alter SQLite tables (by copying them).
+migrate = Migrate(directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+
+
+def normalise_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver: hosting platforms hand out ``postgres://``
+    and ``postgresql://``, which SQLAlchemy would give to psycopg2, which we do not install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Fail fast when the server is unreachable, so the person sees "not sent" within seconds."""
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql":
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    if backend == "sqlite":
+        # Seconds a writer waits for another writer's lock before giving up.
+        return {"connect_args": {"timeout": 30}}
+    return {}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    url = normalise_url(app.config["DATABASE_URL"])
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = engine_options(url)
+    options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    from app.storage import models  # noqa: F401 - the tables, for migrations
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    with app.app_context():
+        engine: Engine = db.engine
+        event.listen(engine, "connect", _sqlite_pragmas)

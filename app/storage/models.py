@@ -1,0 +1,124 @@
+"""The tables: patients' queries, staff accounts, and the outbox of notifications to send."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from app.storage.db import db
+
+NEW = "new"
+ANSWERED = "answered"
+STATUSES = (NEW, ANSWERED)
+
+PENDING = "pending"
+SENT = "sent"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A point in time, always UTC and timezone-aware in Python: SQLite keeps no time zone, so
+    without this the same column would read back naive there and aware on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (UTC)")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Query(db.Model):
+    """A patient's question and how to reply. Health data: read only by logged-in staff."""
+
+    __tablename__ = "queries"
+    __table_args__ = (
+        CheckConstraint(f"status IN ('{NEW}', '{ANSWERED}')", name="status"),
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="contact"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: What the patient is shown and quotes; the only identifier in logs and emails.
+    ref: Mapped[str] = mapped_column(String(8), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Language of the page the question was written on.
+    language: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    whatsapp: Mapped[bool] = mapped_column(Boolean, default=False)
+    country: Mapped[str] = mapped_column(String(2))
+    answer_language: Mapped[str] = mapped_column(String(16), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    article_slug: Mapped[str | None] = mapped_column(String(120))
+    section_id: Mapped[str | None] = mapped_column(String(120))
+    #: When the person ticked the consent box: our record of their consent.
+    consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=NEW, index=True)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffUser(UserMixin, db.Model):
+    """A staff account. ``session_token`` is what the login session holds instead of the id:
+    replacing it (at log-out) ends every session of that account at once."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def new_session_token(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to be sent, written in the same transaction as the query it announces,
+    so that a mail server outage delays a notification but never loses it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN ('{PENDING}', '{SENT}')", name="status"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    #: Never health data or contact details: a reference and where to read it.
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

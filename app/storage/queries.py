@@ -1,0 +1,149 @@
+"""What the app does with patients' queries, as plain functions over the database session.
+
+The web views and the ``flask queries`` commands call these; none of them knows about requests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.storage.db import db
+from app.storage.models import ANSWERED, SENT, OutboxMessage, Query, utcnow
+
+#: No 0/O, 1/I/L or U/V: nothing a person can misread or mishear on the phone.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+REF_LENGTH = 8
+REF_RE = re.compile(f"[{REF_ALPHABET}]{{{REF_LENGTH}}}")
+#: How often to draw a new reference when one is taken: with 29^8 of them, twice is rare.
+REF_TRIES = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class NewQuery:
+    """A validated submission, as the form hands it over."""
+
+    language: str
+    name: str
+    email: str | None
+    phone: str | None
+    whatsapp: bool
+    country: str
+    answer_language: str
+    question: str
+    article_slug: str | None = None
+    section_id: str | None = None
+
+
+def new_ref() -> str:
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+def normalise_ref(text: str) -> str | None:
+    """A reference as a person may type it ("abcd-2345 "), or None if it cannot be one."""
+    ref = re.sub(r"[\s-]", "", text).upper()
+    return ref if REF_RE.fullmatch(ref) else None
+
+
+def submit(
+    new: NewQuery,
+    announce: Callable[[str], Iterable[OutboxMessage]] | None = None,
+    make_ref: Callable[[], str] = new_ref,
+) -> str:
+    """Store ``new`` and its notifications in one transaction and return its reference.
+
+    Either both are committed or neither is, so a notification is never lost and never
+    announces a query that is not there. A reference already taken is drawn again.
+    """
+    for _ in range(REF_TRIES):
+        ref = make_ref()
+        now = utcnow()
+        db.session.add(Query(ref=ref, created_at=now, consent_at=now, **dataclasses.asdict(new)))
+        db.session.add_all(announce(ref) if announce else ())
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if by_ref(ref) is None:
+                raise
+            continue
+        return ref
+    raise RuntimeError(f"no free reference after {REF_TRIES} tries")
+
+
+def by_ref(ref: str) -> Query | None:
+    return db.session.scalar(select(Query).where(Query.ref == ref))
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    answer_language: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    ref: str | None = None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def search(filters: Filters) -> Select[tuple[Query]]:
+    """Queries matching ``filters``, newest first. Dates are whole days, in UTC."""
+    stmt = select(Query).order_by(Query.created_at.desc(), Query.id.desc())
+    if filters.status:
+        stmt = stmt.where(Query.status == filters.status)
+    if filters.answer_language:
+        stmt = stmt.where(Query.answer_language == filters.answer_language)
+    if filters.since:
+        stmt = stmt.where(Query.created_at >= _start_of(filters.since))
+    if filters.until:
+        stmt = stmt.where(Query.created_at < _start_of(filters.until + dt.timedelta(days=1)))
+    if filters.ref:
+        stmt = stmt.where(Query.ref == (normalise_ref(filters.ref) or filters.ref))
+    return stmt
+
+
+def each(stmt: Select[tuple[Query]], batch: int = 500) -> Iterator[Query]:
+    """Stream the rows of ``stmt`` in batches, for exports larger than memory."""
+    yield from db.session.execute(stmt.execution_options(yield_per=batch)).scalars()
+
+
+def mark_answered(query: Query, by: str, note: str | None) -> None:
+    query.status = ANSWERED
+    query.answered_at = utcnow()
+    query.answered_by = by
+    query.answer_note = note
+    db.session.commit()
+
+
+def remove(query: Query) -> None:
+    """Delete one query for good, e.g. when the patient asks for it."""
+    db.session.delete(query)
+    db.session.commit()
+
+
+@dataclasses.dataclass(frozen=True)
+class Purged:
+    queries: int
+    notifications: int
+
+
+def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
+    """Delete queries sent before ``now - older_than``, and sent notifications as old.
+
+    Notifications still waiting to be sent are kept: they carry no personal data.
+    """
+    cutoff = (now or utcnow()) - older_than
+    queries = db.session.execute(delete(Query).where(Query.created_at < cutoff))
+    sent = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.created_at < cutoff)
+    )
+    db.session.commit()
+    return Purged(queries.rowcount, sent.rowcount)

@@ -1,0 +1,154 @@
+"""Storing, finding, answering and purging queries, on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.storage import queries
+from app.storage.db import db
+from app.storage.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Query
+from tests.conftest import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES
+
+
+def new_query(**changes) -> queries.NewQuery:
+    values = dict(
+        language="en",
+        name="Asha Rao",
+        email="asha@example.com",
+        phone=None,
+        whatsapp=False,
+        country="IN",
+        answer_language="hi",
+        question="Is the procedure painful?",
+    )
+    values.update(changes)
+    return queries.NewQuery(**values)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_query_is_stored_with_a_short_reference(app):
+    with app.app_context():
+        ref = queries.submit(new_query(article_slug="als-stem-cell-therapy", section_id="risks"))
+        assert queries.REF_RE.fullmatch(ref)
+        stored = queries.by_ref(ref)
+        assert stored.question == "Is the procedure painful?"
+        assert stored.status == NEW
+        assert stored.section_id == "risks"
+        assert stored.created_at.tzinfo is not None
+        assert abs(stored.created_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+        assert stored.consent_at == stored.created_at
+
+
+def test_a_taken_reference_is_drawn_again(app):
+    with app.app_context():
+        first = queries.submit(new_query(), make_ref=lambda: "AAAA2222")
+        refs = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
+        second = queries.submit(new_query(name="B"), make_ref=lambda: next(refs))
+        assert (first, second) == ("AAAA2222", "BBBB3333")
+        assert count(Query) == 2
+
+
+def test_the_query_and_its_notification_commit_together_or_not_at_all(app):
+    with app.app_context():
+        ref = queries.submit(
+            new_query(),
+            announce=lambda ref: [OutboxMessage(recipient="s@x", subject=ref, body=ref)],
+        )
+        assert db.session.scalar(select(OutboxMessage.subject)) == ref
+
+        with pytest.raises(IntegrityError):
+            queries.submit(
+                new_query(name="Not stored"),
+                announce=lambda ref: [OutboxMessage(recipient=None, subject=ref, body="")],
+            )
+        assert count(Query) == 1
+        assert count(OutboxMessage) == 1
+
+
+def test_the_database_refuses_a_query_without_a_way_to_reply(app):
+    with app.app_context(), pytest.raises(IntegrityError):
+        queries.submit(new_query(email=None, phone=None))
+
+
+@pytest.mark.parametrize(
+    ("typed", "ref"),
+    [("abcd-2345", "ABCD2345"), (" ABCD 2345 ", "ABCD2345"), ("ABCD1234", None), ("AB", None)],
+)
+def test_references_as_people_type_them(typed, ref, database):
+    assert queries.normalise_ref(typed) == ref
+
+
+def test_search_filters_and_orders_newest_first(app):
+    with app.app_context():
+        refs = [
+            queries.submit(new_query(name=f"P{i}", answer_language=lang))
+            for i, lang in enumerate(["hi", "ar", "hi"])
+        ]
+        old = queries.by_ref(refs[0])
+        old.created_at = dt.datetime(2025, 1, 10, 23, 30, tzinfo=dt.UTC)
+        queries.mark_answered(queries.by_ref(refs[1]), "staff", "Phoned her")
+
+        def found(**filters) -> list[str]:
+            stmt = queries.search(queries.Filters(**filters))
+            return [q.ref for q in db.session.scalars(stmt)]
+
+        assert found() == [refs[2], refs[1], refs[0]]
+        assert found(status=ANSWERED) == [refs[1]]
+        assert found(status=NEW, answer_language="hi") == [refs[2], refs[0]]
+        assert found(since=dt.date(2025, 1, 10), until=dt.date(2025, 1, 10)) == [refs[0]]
+        assert found(until=dt.date(2025, 1, 9)) == []
+        assert found(since=dt.date(2025, 1, 11)) == [refs[2], refs[1]]
+        assert found(ref=refs[1].lower()) == [refs[1]]
+
+
+def test_mark_answered_and_remove(app):
+    with app.app_context():
+        ref = queries.submit(new_query())
+        queries.mark_answered(queries.by_ref(ref), "nurse1", "Answered by email")
+        stored = queries.by_ref(ref)
+        assert (stored.status, stored.answered_by, stored.answer_note) == (
+            ANSWERED,
+            "nurse1",
+            "Answered by email",
+        )
+        assert stored.answered_at is not None
+        queries.remove(stored)
+        assert queries.by_ref(ref) is None
+
+
+def test_purge_deletes_old_queries_and_sent_notifications_only(app):
+    now = dt.datetime.now(dt.UTC)
+    with app.app_context():
+        old, recent = (queries.submit(new_query(name=n)) for n in ("Old", "Recent"))
+        queries.by_ref(old).created_at = now - dt.timedelta(days=40)
+        db.session.add_all(
+            [
+                OutboxMessage(
+                    recipient="s@x",
+                    subject="a",
+                    body="",
+                    status=SENT,
+                    created_at=now - dt.timedelta(days=40),
+                ),
+                OutboxMessage(
+                    recipient="s@x",
+                    subject="b",
+                    body="",
+                    status=PENDING,
+                    created_at=now - dt.timedelta(days=40),
+                ),
+            ]
+        )
+        db.session.commit()
+        purged = queries.purge(dt.timedelta(days=30))
+        assert (purged.queries, purged.notifications) == (1, 1)
+        assert queries.by_ref(old) is None
+        assert queries.by_ref(recent) is not None
+        assert db.session.scalars(select(OutboxMessage.subject)).all() == ["b"]

@@ -1,0 +1,403 @@
+"""The ask form through HTTP, CSRF on: what a person sees, and that nothing they typed is lost
+whatever goes wrong."""
+
+import html
+import logging
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from sqlalchemy import func, select
+
+from app import create_app
+from app.storage.db import db
+from app.storage.models import OutboxMessage, Query
+from tests.conftest import BOTH_DATABASES
+
+QUESTION = "Is it safe for my father's ALS?\nHe was diagnosed <2 years ago> & walks with help."
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The CSRF token and fill-time stamp of a form page, as a browser would send them back."""
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="hidden"' in tag:
+            found[name[1]] = html.unescape(value[1]) if value else ""
+    return found
+
+
+def form_data(**changes) -> dict[str, str]:
+    data = {
+        "name": "Asha Rao",
+        "email": "asha@example.com",
+        "phone": "",
+        "country": "IN",
+        "answer_language": "hi",
+        "topic": "",
+        "question": QUESTION,
+        "consent": "y",
+        "website": "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def send(client, lang: str = "en", hidden: dict | None = None, **changes):
+    if hidden is None:
+        hidden = hidden_fields(client.get(f"/{lang}/ask").get_data(as_text=True))
+    return client.post(f"/{lang}/ask", data={**hidden, **form_data(**changes)})
+
+
+def stored(app) -> list[Query]:
+    with app.app_context():
+        return db.session.scalars(select(Query)).all()
+
+
+def tag_of(page: str, field_id: str) -> str:
+    return re.search(rf'<(?:input|select|textarea)[^>]*\bid="{field_id}"[^>]*>', page)[0]
+
+
+def assert_kept(page: str, **values: str) -> None:
+    """What the person typed is in the form again."""
+    text = html.unescape(page)
+    for value in values.values():
+        assert value in text
+
+
+def test_the_form_has_labelled_fields_csrf_and_a_privacy_link(client):
+    response = client.get("/en/ask")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for field in (
+        "name",
+        "email",
+        "phone",
+        "whatsapp",
+        "country",
+        "answer_language",
+        "topic",
+        "question",
+        "consent",
+    ):
+        assert f'<label class="label" for="{field}"' in page or f'<label for="{field}"' in page
+    assert set(hidden_fields(page)) == {"csrf_token", "shown_at"}
+    assert 'href="/en/privacy"' in page
+    assert '<option value="IN">India</option>' in page
+    assert '<option selected value="en">English</option>' in page
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_page_links_to_the_form_and_the_privacy_notice(client):
+    page = client.get("/en/").get_data(as_text=True)
+    assert 'href="/en/ask"' in page and 'href="/en/privacy"' in page
+
+
+def test_each_article_section_has_an_ask_link_that_prefills_the_form(client):
+    from app.content import load_library
+    from tests.conftest import ROOT
+
+    article = load_library(ROOT / "content").get("als-stem-cell-therapy")
+    page = client.get("/en/articles/als-stem-cell-therapy").get_data(as_text=True)
+    for section in article.sections:
+        assert f'href="/en/ask?article=als-stem-cell-therapy&amp;section={section.id}"' in page
+    form = client.get("/en/ask?article=als-stem-cell-therapy&section=risks").get_data(as_text=True)
+    assert '<option selected value="als-stem-cell-therapy#risks">' in form
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "article=no-such-article&section=risks",
+        "article=als-stem-cell-therapy&section=no-such-section",
+        "article=%00%ff&section=<script>",
+    ],
+)
+def test_unknown_article_or_section_in_the_link_is_ignored(client, query):
+    response = client.get(f"/en/ask?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<script>" not in page
+    if "als-stem-cell-therapy" in query:
+        assert '<option selected value="als-stem-cell-therapy">' in page
+    else:
+        assert '<option selected value="">A general question</option>' in page
+
+
+@BOTH_DATABASES
+def test_a_question_is_stored_and_the_person_gets_a_reference(app, client):
+    response = send(
+        client,
+        phone="+91 98765 43210",
+        whatsapp="y",
+        topic="ms-stem-cell-therapy#risks",
+    )
+    assert response.status_code == 303
+    ref = re.fullmatch(r"/en/ask/sent/([A-Z0-9]{8})", response.headers["Location"])[1]
+    (query,) = stored(app)
+    assert (query.ref, query.name, query.email, query.phone, query.whatsapp) == (
+        ref,
+        "Asha Rao",
+        "asha@example.com",
+        "+91 98765 43210",
+        True,
+    )
+    assert query.question == QUESTION
+    assert (query.article_slug, query.section_id) == ("ms-stem-cell-therapy", "risks")
+    assert (query.language, query.answer_language, query.country) == ("en", "hi", "IN")
+
+
+def test_the_confirmation_shows_the_reference_and_next_steps_only(app, client):
+    location = send(client).headers["Location"]
+    response = client.get(location)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert location.rsplit("/", 1)[1] in page
+    assert "What happens next" in page
+    for private in ("Asha", "asha@example.com", "diagnosed"):
+        assert private not in page
+    assert response.headers["Cache-Control"] == "no-store"
+    # A stranger with the address sees the same page, whoever sent it.
+    assert app.test_client().get(location).get_data(as_text=True) == page
+
+
+@pytest.mark.parametrize("ref", ["abcd2345", "ABCD234", "ABCD1234", "ABCD23456"])
+def test_the_confirmation_of_an_impossible_reference_is_404(client, ref):
+    assert client.get(f"/en/ask/sent/{ref}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "Please tell us your name."),
+        ({"name": "x" * 121}, "name", "Please shorten your name to 120 characters."),
+        ({"email": ""}, "email", "Please give an email address or a phone number"),
+        ({"email": "asha@"}, "email", "Please check the email address"),
+        ({"email": "", "phone": "call me"}, "phone", "Please check the phone number"),
+        ({"email": "", "phone": "12"}, "phone", "Please check the phone number"),
+        ({"whatsapp": "y"}, "phone", "Please give the phone number you use on WhatsApp."),
+        ({"country": ""}, "country", "Please choose your country."),
+        ({"country": "XX"}, "country", "Please choose your country from the list."),
+        ({"answer_language": "tlh"}, "answer_language", "Please choose a language from"),
+        ({"topic": "als-stem-cell-therapy#nope"}, "topic", "Please choose a topic from"),
+        ({"question": "  "}, "question", "Please write your question."),
+        ({"question": "x" * 4001}, "question", "Please shorten your question to 4000"),
+        ({"consent": None}, "consent", "We can only answer if you agree"),
+    ],
+)
+def test_invalid_input_is_a_400_with_the_error_at_its_field_and_the_text_kept(
+    app, client, changes, field, message
+):
+    response = send(client, **changes)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    assert error and message in html.unescape(error[1])
+    tag = tag_of(page, field)
+    assert f"{field}-error" in re.search(r'aria-describedby="([^"]*)"', tag)[1]
+    assert 'aria-invalid="true"' in tag
+    assert f'href="#{field}"' in page  # the summary at the top links to the field
+    kept = {k: v for k, v in form_data(**changes).items() if k in ("name", "question")}
+    if field in kept:
+        kept.pop(field)
+    assert_kept(page, **kept)
+    assert stored(app) == []
+
+
+def test_validation_messages_are_in_the_readers_language(make_app, project_config):
+    """Through a French catalog made for the test in a copy of the project, since the real
+    catalogs are translated later."""
+    cli = create_app(project_config).test_cli_runner()
+    assert cli.invoke(args=["translate", "extract"]).exit_code == 0
+    assert cli.invoke(args=["translate", "init", "fr"]).exit_code == 0
+    po = Path(project_config["TRANSLATIONS_DIR"]) / "fr" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog["Please write your question."].string = "Veuillez écrire votre question."
+    catalog["Your question"].string = "Votre question"
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    assert cli.invoke(args=["translate", "compile", "fr"]).exit_code == 0
+
+    client = make_app().test_client()
+    response = send(client, lang="fr", question="", name="Amélie")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<html lang="fr"' in page
+    assert '<label class="label" for="question">Votre question</label>' in page
+    assert '<p class="error" id="question-error">' in page
+    assert "Veuillez écrire votre question." in page
+    assert 'aria-describedby="question-hint question-error"' in tag_of(page, "question")
+    assert 'value="Amélie"' in page
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_csrf_failure_shows_the_form_again_with_the_text_kept(app, client, token):
+    hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+    if token is None:
+        del hidden["csrf_token"]
+    else:
+        hidden["csrf_token"] = token
+    response = send(client, hidden=hidden)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form had expired, so your question was not sent yet." in page
+    assert_kept(page, name="Asha Rao", question=QUESTION)
+    assert hidden_fields(page)["csrf_token"] not in ("", "forged")
+    assert stored(app) == []
+
+
+def test_a_form_from_another_session_is_refused(app, client):
+    hidden = hidden_fields(app.test_client().get("/en/ask").get_data(as_text=True))
+    assert send(client, hidden=hidden).status_code == 400
+    assert stored(app) == []
+
+
+def test_a_filled_honeypot_looks_like_success_but_stores_nothing(app, client):
+    response = send(client, website="http://spam.example")
+    assert response.status_code == 303
+    assert re.fullmatch(r"/en/ask/sent/[A-Z0-9]{8}", response.headers["Location"])
+    assert stored(app) == []
+
+
+def test_the_honeypot_is_hidden_from_people(client):
+    page = client.get("/en/ask").get_data(as_text=True)
+    trap = re.search(r'<div class="hp" aria-hidden="true">(.*?)</div>', page, re.S)[1]
+    assert 'id="website"' in trap and 'tabindex="-1"' in trap
+
+
+def test_a_form_sent_faster_than_a_person_can_type_is_dropped(make_app):
+    app = make_app(ASK_MIN_FILL_SECONDS=3600)
+    response = send(app.test_client())
+    assert response.status_code == 303
+    assert stored(app) == []
+
+
+def test_a_form_without_its_stamp_is_shown_again_not_dropped(app, client):
+    hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+    hidden["shown_at"] = "tampered"
+    response = send(client, hidden=hidden)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert_kept(page, question=QUESTION)
+    assert hidden_fields(page)["shown_at"] != "tampered"
+    assert send(client, hidden=hidden_fields(page)).status_code == 303
+
+
+def test_correcting_a_field_keeps_the_first_stamp_so_it_is_not_taken_for_a_bot(client):
+    hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+    page = send(client, hidden=hidden, name="").get_data(as_text=True)
+    assert hidden_fields(page)["shown_at"] == hidden["shown_at"]
+
+
+def test_over_the_rate_limit_is_a_429_page_that_keeps_the_question(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, ASK_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    assert [send(client).status_code for _ in range(2)] == [303, 303]
+    response = send(client, name="Third Person")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    page = response.get_data(as_text=True)
+    assert "many requests in a short time" in page
+    assert_kept(page, name="Third Person", question=QUESTION)
+    assert len(stored(app)) == 2
+    assert client.get("/en/ask").status_code == 200
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    assert send(other).status_code == 303
+
+
+def test_a_database_that_is_down_gives_a_503_with_the_text_kept(app_config):
+    app_config["DATABASE_URL"] = "postgresql+psycopg://postgres@127.0.0.1:1/test"
+    client = create_app(app_config).test_client()
+    assert client.get("/en/ask").status_code == 200
+    response = send(client)
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Your question was not sent" in page
+    assert_kept(page, name="Asha Rao", email="asha@example.com", question=QUESTION)
+
+
+@BOTH_DATABASES
+def test_simultaneous_submissions_are_each_stored_exactly_once(app):
+    count = 50
+    start = threading.Barrier(count)
+    results: list = [None] * count
+
+    def person(i: int) -> None:
+        try:
+            client = app.test_client()
+            hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+            start.wait(timeout=60)
+            results[i] = send(client, hidden=hidden, question=f"Question number {i}")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[i] = exc
+
+    threads = [threading.Thread(target=person, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [getattr(r, "status_code", r) for r in results] == [303] * count
+    refs = {r.headers["Location"].rsplit("/", 1)[1] for r in results}
+    assert len(refs) == count
+    with app.app_context():
+        rows = db.session.execute(select(Query.ref, Query.question)).all()
+    assert len(rows) == count
+    assert {ref for ref, _ in rows} == refs
+    assert sorted(q for _, q in rows) == sorted(f"Question number {i}" for i in range(count))
+
+
+def test_a_new_query_is_announced_to_staff_right_away(make_app, mail_server):
+    mail_server.start()
+    app = make_app(
+        STAFF_NOTIFY_EMAIL="staff@clinic.example",
+        SMTP_HOST=mail_server.host,
+        SMTP_PORT=mail_server.port,
+    )
+    response = send(app.test_client())
+    response.close()  # the email goes once the response is finished
+    ref = response.headers["Location"].rsplit("/", 1)[1]
+    (email,) = mail_server.messages
+    assert ref in email["Subject"]
+    assert "father" not in email.as_string()
+
+
+def test_a_mail_server_that_is_down_does_not_stop_the_query(make_app, mail_server):
+    app = make_app(
+        STAFF_NOTIFY_EMAIL="staff@clinic.example",
+        SMTP_HOST=mail_server.host,
+        SMTP_PORT=mail_server.port,
+    )
+    response = send(app.test_client())
+    response.close()
+    assert response.status_code == 303
+    assert len(stored(app)) == 1
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert (message.status, message.attempts) == ("pending", 1)
+
+
+def test_logs_name_the_reference_but_no_personal_data(app, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    ref = send(client, phone="+91 98765 43210").headers["Location"].rsplit("/", 1)[1]
+    send(client, name="")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert ref in logged
+    for private in ("Asha", "asha@example.com", "98765", "father", "diagnosed"):
+        assert private not in logged
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Query)) == 1
+
+
+def test_the_privacy_notice_says_how_long_and_how_to_ask_for_deletion(make_app):
+    page = make_app(QUERY_RETENTION_DAYS=90).test_client().get("/en/privacy")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "90 days after you send it" in text
+    assert "giving your reference number and asking us to delete" in text
+    page = make_app(PRIVACY_CONTACT="privacy@clinic.example").test_client().get("/en/privacy")
+    assert "Write to privacy@clinic.example" in page.get_data(as_text=True)
