@@ -280,7 +280,7 @@ def _format_errors(message: Message, strings: tuple[str, ...]) -> list[str]:
             errors.append("a plural form is not translated")
             continue
         try:
-            string % {name: "1" for name in names}
+            string % dict.fromkeys(names, 1)
         except (ValueError, KeyError, TypeError) as exc:
             errors.append(f"translation cannot be formatted ({exc}): {string!r}")
         found = set(NAMED_PLACEHOLDER.findall(string))
@@ -305,9 +305,10 @@ class Count:
         return self.translated * 100 // self.total if self.total else 100
 
     def add(self, message: Message) -> None:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy:
             self.fuzzy += 1
-        elif message.string:
+        elif strings and all(strings):
             self.translated += 1
         else:
             self.untranslated += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from typing import Any
 
 from flask import current_app
@@ -53,6 +54,18 @@ def clean_text(value: Any) -> Any:
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
+def ascii_digits(value: Any) -> Any:
+    """A phone number typed with Bengali, Devanagari or Arabic digits, or pasted from
+    right-to-left text with invisible direction marks, kept as the digits 0-9."""
+    if not isinstance(value, str):
+        return value
+    return "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() else c
+        for c in value
+        if unicodedata.category(c) != "Cf"
+    )
+
+
 def phone_number(form: FlaskForm, field: StringField) -> None:
     if not field.data:
         return
@@ -90,7 +103,7 @@ class AskForm(FlaskForm):
     )
     phone = TelField(
         _l("Phone number, with country code"),
-        filters=[strip, empty_to_none],
+        filters=[ascii_digits, strip, empty_to_none],
         validators=[
             Optional(),
             Length(max=32, message=_l("This phone number is too long.")),

@@ -17,8 +17,6 @@ from email.message import EmailMessage
 
 from babel import Locale
 from flask import Flask, current_app, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.i18n import SOURCE_LANGUAGE
@@ -45,16 +43,12 @@ def new_query_messages(ref: str, answer_language: str) -> list[OutboxMessage]:
     if not recipient:
         return []
     link = url_for("staff.detail", ref=ref, _external=True)
-    with force_locale(SOURCE_LANGUAGE):
-        language = Locale.parse(answer_language).get_display_name(SOURCE_LANGUAGE)
-        subject = _("New patient query %(ref)s", ref=ref)
-        body = _(
-            "A new query %(ref)s, to be answered in %(language)s, is waiting.\n\n"
-            "Log in to read it:\n%(link)s\n",
-            ref=ref,
-            language=language,
-            link=link,
-        )
+    language = Locale.parse(answer_language).get_display_name(SOURCE_LANGUAGE)
+    subject = f"New patient query {ref}"
+    body = (
+        f"A new query {ref}, to be answered in {language}, is waiting.\n\n"
+        f"Log in to read it:\n{link}\n"
+    )
     return [OutboxMessage(recipient=recipient, subject=subject, body=body)]
 
 

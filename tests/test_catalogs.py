@@ -32,7 +32,7 @@ def fill(po_path, translate) -> None:
 def fake_translation(message) -> str:
     """Keeps citations, links and placeholders, as a careful translator does."""
     source = message.id[0] if isinstance(message.id, tuple) else message.id
-    keep = re.findall(r"\[@[^\]]+\]|\]\([^)]+\)|%\(\w+\)s", source)
+    keep = re.findall(r"\[@[^\]]+\]|\]\([^)]+\)|%\(\w+\)[sd]", source)
     return "SW " + source[:20].replace("%", "") + " " + " ".join(keep)
 
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.search import BuildError, build_index, current_info
+from app.search.index import fingerprint
 from app.search.service import SearchService
 
 
@@ -40,5 +41,5 @@ def status() -> None:
     if info is None:
         click.echo("no index: run 'flask search build'")
         raise SystemExit(1)
-    fresh = "current" if info.fingerprint == service.store.version else "STALE"
+    fresh = "current" if info.fingerprint == fingerprint(service.store) else "STALE"
     click.echo(f"{info.path.name} built {info.built_at}, {fresh} ({info.fingerprint})")

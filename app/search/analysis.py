@@ -18,15 +18,36 @@ from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenize
 WORD_RE = regex.compile(r"[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}\u200c\u200d]*[\p{L}\p{M}\p{N}])?")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200c\u200d\u00ad"))
 ARABIC_DIACRITICS = regex.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
+HINDI_VARIANTS = str.maketrans({"\u093c": None, "\u0901": "\u0902"})
+BENGALI_VARIANTS = str.maketrans({"\u09bc": None, "\u09c0": "\u09bf", "\u09c2": "\u09c1"})
 STEMMERS = {"en": "english", "hi": "hindi", "ar": "arabic", "ru": "russian", "fr": "french"}
 #: The longest word we index or search for; longer "words" are noise and costly to match.
 MAX_WORD = 40
 
-ENGLISH_STOP_WORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was "
-    "were will with which who what how can not".split()
-)
+#: Question words, particles, pronouns and prepositions: patients type them ("is it safe",
+#: "क्या ... है", "هل ... في"), and when every word must match they would pick sections by the
+#: little words instead of the meaningful ones. Written as typed; folded like the text.
+STOP_WORDS = {
+    "en": "a an and are as at be by can do does for from has have how i in is it its my of on "
+    "or that the this to was were what when where which who why will with not",
+    "hi": "क्या के का की को में से पर और या है हैं था थी थे हो होता होती होते होना लिए भी तो ही "
+    "यह वह ये वे इस उस इन उन एक कोई कुछ जो जब तब कैसे कब कहाँ क्यों किस कौन ने मैं मेरे मेरी "
+    "मेरा मुझे हम आप अपने अपनी अपना तक साथ नहीं",
+    "ar": "هل ما ماذا من في على عن الى إلى أو او و ثم هو هي هم هذا هذه ذلك تلك التي الذي الذين "
+    "كيف كم متى أين لماذا لا لم لن قد كان كانت يكون مع عند كل بين أي إن أن لي لك له لها نحن أنا",
+    "bn": "কি কী কেন কিভাবে কীভাবে কোথায় কখন কে কার কাকে কোন কোনো এবং ও আর বা না নয় "
+    "হচ্ছে ছিল আছে এই ওই সেই যে যা এর এ তে র থেকে জন্য দিয়ে সাথে সঙ্গে আমি আমার আমাদের আপনি "
+    "আপনার তিনি তার তাদের",
+    "ru": "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только "
+    "ее мне было от меня еще о из ему когда даже ли если уже или ни быть был него до вас "
+    "вам там где есть ней для мы тебя их чем была сам чего себе под будет кто этот того "
+    "этого какой ним здесь этом мой тем чтобы были куда зачем при об над через эти "
+    "нас про них какая моя свою этой перед такой им между сколько почему ли",
+    "fr": "le la les l un une des du de d et ou à a au aux en dans par pour sur avec sans est sont "
+    "être ce cet cette ces qui que quoi qu comment quand où pourquoi combien je j tu il elle "
+    "nous vous ils elles mon ma mes ton ta tes son sa ses leur leurs ne n pas y se s c m t est-ce",
+}
 
 
 def normalize_text(text: str) -> str:
@@ -69,10 +90,16 @@ class WordTokenizer(Tokenizer):
 
 
 def fold(lang: str, word: str) -> str:
-    """Spelling variants readers type interchangeably, reduced to one form."""
+    """Spelling variants readers type interchangeably, reduced to one form: Arabic diacritics,
+    tatweel and alef forms; the nukta and chandrabindu of Hindi phone typing; Bengali long and
+    short vowel signs; French accents; Russian ё."""
     word = word.translate(ZERO_WIDTH)
     if lang == "ar":
         word = ARABIC_DIACRITICS.sub("", word).translate(ARABIC_LETTERS)
+    elif lang == "hi":
+        word = word.translate(HINDI_VARIANTS)
+    elif lang == "bn":
+        word = word.translate(BENGALI_VARIANTS)
     elif lang == "fr":
         word = "".join(
             c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c)
@@ -109,7 +136,12 @@ def _stemmer(algorithm: str):
 @lru_cache(maxsize=50_000)
 def stem(lang: str, word: str) -> str:
     algorithm = STEMMERS.get(lang)
-    return _stemmer(algorithm).stemWord(word) if algorithm else word
+    stemmed = _stemmer(algorithm).stemWord(word) if algorithm else word
+    if lang == "ar":
+        # After stemming: the stemmer strips ة only when it is written as ة, so folding it
+        # first would leave "التجربة" and "تجربة" with different stems.
+        stemmed = stemmed.replace("ة", "ه")
+    return stemmed
 
 
 class StemFilter(Filter):
@@ -160,14 +192,54 @@ class BengaliVariantFilter(Filter):
                     break
 
 
+@lru_cache(maxsize=32)
+def stop_words(lang: str, folding: bool = True) -> frozenset[str]:
+    words = STOP_WORDS.get(lang, "").split()
+    return frozenset(fold(lang, w) if folding else w for w in words)
+
+
+class FrenchStemFilter(Filter):
+    """French stemming around accent folding, both ways, at the same position.
+
+    The Snowball stemmer needs the accents ("autorisée" and "autorisé" share a stem only when
+    stemmed accented), but readers often type without them ("autorisee"): both the stem of the
+    folded word and the folded stem of the word are indexed and searched, plus the word without
+    a plural s or x, which the stemmer keeps ("essais").
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchStemFilter)
+
+    def __call__(self, tokens):
+        stops = stop_words("fr")
+        position = 0
+        for token in tokens:
+            original = token.text
+            folded = fold("fr", original)
+            if folded in stops or len(original) > MAX_WORD:
+                continue
+            if token.positions:
+                # Renumbered as StopFilter does, so phrases skip the stop words.
+                token.pos = position
+            position += 1
+            variants = [stem("fr", folded), fold("fr", stem("fr", original))]
+            if len(folded) > 3 and folded[-1] in "sx":
+                variants.append(stem("fr", folded[:-1]))
+            for text in dict.fromkeys(variants):
+                token.text = text
+                yield token
+
+
 def analyzer(lang: str, stemming: bool = True, folding: bool = True):
     """The analyser for ``lang``: stemmed and folded for matching; with neither, the words as
     written, for spelling suggestions a reader recognises."""
     chain = WordTokenizer() | LowercaseFilter()
+    if lang == "fr" and stemming and folding:
+        return chain | FrenchStemFilter()
     if folding:
         chain = chain | FoldFilter(lang)
-    if lang == "en":
-        chain = chain | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=1)
+    if lang in STOP_WORDS:
+        chain = chain | StopFilter(stoplist=stop_words(lang, folding), minsize=1)
     if stemming:
         chain = chain | (BengaliVariantFilter() if lang == "bn" else StemFilter(lang))
     return chain

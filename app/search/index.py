@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -21,6 +22,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -49,6 +51,23 @@ class IndexInfo:
     fingerprint: str
     built_at: str
     counts: dict[str, int]
+
+
+#: The code that decides what goes into the index: a change to it makes every index stale.
+_ANALYSIS_SOURCES = ("analysis.py", "index.py")
+
+
+@cache
+def _analysis_version() -> str:
+    digest = hashlib.sha256()
+    for name in _ANALYSIS_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def fingerprint(store: ContentStore) -> str:
+    """What an index was built from: content, catalogs and the analysis code."""
+    return f"{store.version}-{_analysis_version()}"
 
 
 def field(name: str, lang: str) -> str:
@@ -120,7 +139,7 @@ def build_index(
     root = Path(root)
     with _locked(root):
         info = current_info(root)
-        if only_if_stale and info and info.fingerprint == store.version and _opens(info.path):
+        if only_if_stale and info and info.fingerprint == fingerprint(store) and _opens(info.path):
             return info
         build = root / "builds" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         build.mkdir(parents=True)
@@ -131,7 +150,7 @@ def build_index(
             shutil.rmtree(build, ignore_errors=True)
             raise
         meta = {
-            "fingerprint": store.version,
+            "fingerprint": fingerprint(store),
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "counts": counts,
         }

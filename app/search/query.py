@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 from app.search.analysis import WORD_RE, fold, normalize_text, words
 from app.search.index import field as fieldname
 from app.search.snippets import make_snippet
+from app.search.synonyms import expand
 
 MAX_CHARS = 200
 MAX_TERMS = 8
@@ -26,8 +27,13 @@ MIN_PREFIX = 3
 MAX_PREFIX_TERMS = 40
 PAGE_SIZE = 10
 MAX_PAGE = 50
-#: Longer words are not misspellings worth the cost of an edit-distance search.
+#: Fewer sections than this with all the words, and the search widens.
+ENOUGH = 3
+#: Words of these lengths (in graphemes) get spelling suggestions: shorter ones have too many
+#: neighbours, longer ones are not misspellings worth an edit-distance search.
+MIN_SUGGEST = 4
 MAX_SUGGEST = 24
+GRAPHEME = regex.compile(r"\X")
 FIELD_SYNTAX = regex.compile(r"\b\w+:(?=\S)")
 PHRASE = regex.compile(r'"([^"]*)"')
 #: Query-language operators readers copy from other search engines; they are not words here.
@@ -129,7 +135,7 @@ def _word_query(searcher: Searcher, lang: str, word: Word) -> Query | None:
             if len(terms) >= MAX_PREFIX_TERMS:
                 break
     else:
-        terms = words(lang, word.text)
+        terms = expand(lang, words(lang, word.text))
     if not terms:
         return None
     return Term(fname, terms[0]) if len(terms) == 1 else Or([Term(fname, t) for t in terms])
@@ -174,38 +180,51 @@ def _results(hits, lang: str, query: CleanQuery) -> list[SearchResult]:
 def _search(
     searcher: Searcher, query: CleanQuery, lang: str, page: int, strict: bool = False
 ) -> tuple[list, int, int]:
-    """All words must match; failing that (unless ``strict``), any of them."""
+    """All the words (``strict``), or any of them."""
     groups = _groups(searcher, query, lang)
     if not groups:
         return [], 0, 1
     # No language filter is needed: each language has its own fields.
-    candidates: list[Query] = [And(groups)] if len(groups) > 1 else [groups[0]]
-    if len(groups) > 1 and not strict:
-        candidates.append(Or(groups))
-    for candidate in candidates:
-        hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE)
-        total = len(hits)
-        if total:
-            if page > hits.pagecount:
-                page = hits.pagecount
-                hits = searcher.search_page(candidate, page, pagelen=PAGE_SIZE)
-            return _results(hits, lang, query), total, page
-    return [], 0, 1
+    combined: Query = groups[0] if len(groups) == 1 else And(groups) if strict else Or(groups)
+    hits = searcher.search_page(combined, page, pagelen=PAGE_SIZE)
+    total = len(hits)
+    if not total:
+        return [], 0, 1
+    if page > hits.pagecount:
+        page = hits.pagecount
+        hits = searcher.search_page(combined, page, pagelen=PAGE_SIZE)
+    return _results(hits, lang, query), total, page
+
+
+def _known(searcher: Searcher, lang: str, written: str, word: str) -> bool:
+    """In the index as written, or in the form the index keeps after folding and stemming
+    (an Arabic word written with a prefix, a Hindi word typed without its nukta)."""
+    if searcher.doc_frequency(fieldname("words", lang), written) > 0:
+        return True
+    text = fieldname("text", lang)
+    return any(searcher.doc_frequency(text, term) > 0 for term in words(lang, word))
 
 
 def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
-    """A respelling of the reader's words from the words in the index, if one differs."""
+    """A respelling of the reader's unknown words from the words in the index, if one differs.
+
+    Distances count graphemes, not code points (an Indic letter with its vowel sign is one),
+    short words are left alone, and one edit is tried before two.
+    """
     corrector = searcher.corrector(fieldname("words", lang))
     changed = False
     out = []
     for word in query.words:
         written = words(lang, word.text, stemming=False, folding=False)
-        if word.prefix or not written or len(written[0]) > MAX_SUGGEST:
+        letters = len(GRAPHEME.findall(written[0])) if written else 0
+        if word.prefix or not MIN_SUGGEST <= letters <= MAX_SUGGEST:
             out.append(word.text + ("*" if word.prefix else ""))
             continue
-        known = searcher.doc_frequency(fieldname("words", lang), written[0]) > 0
-        distance = 1 if len(written[0]) <= 4 else 2
-        found = [] if known else corrector.suggest(written[0], limit=1, maxdist=distance)
+        found: list[str] = []
+        if not _known(searcher, lang, written[0], word.text):
+            found = corrector.suggest(written[0], limit=1, maxdist=1)
+            if not found and letters > 6:
+                found = corrector.suggest(written[0], limit=1, maxdist=2)
         if found:
             out.append(found[0])
             changed = True
@@ -217,25 +236,26 @@ def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
 def run(
     searcher: Searcher, query: CleanQuery, lang: str, page: int = 1, fallback: bool = True
 ) -> SearchPage:
-    """Search ``lang`` for all the words; failing that, for a respelling of them (shown as
-    "results for ..."), then for any of the words, then in English."""
+    """Search ``lang`` for sections with all the words. With few of those: a respelling of
+    unknown words (shown as "results for ..."), else sections with any of the words (ranked
+    by how many they have, so the all-words ones stay first). Nothing at all: English."""
     page = min(max(page, 1), MAX_PAGE)
     if query.empty:
         return SearchPage(query=query, lang=lang)
     results, total, found_page = _search(searcher, query, lang, page, strict=True)
-    if total:
+    if total >= ENOUGH:
         return SearchPage(query, lang, results, total, found_page)
     suggestion = suggest(searcher, query, lang)
     if suggestion:
         # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
-        corrected = clean(suggestion)
-        results, total, found_page = _search(searcher, corrected, lang, page, strict=True)
-        if total:
+        fixed, fixed_total, fixed_page = _search(searcher, clean(suggestion), lang, page, True)
+        if fixed_total > total:
             return SearchPage(
-                query, lang, results, total, found_page, suggestion=suggestion, corrected=True
+                query, lang, fixed, fixed_total, fixed_page, suggestion=suggestion, corrected=True
             )
-        suggestion = None
-    results, total, found_page = _search(searcher, query, lang, page)
+    wider, wider_total, wider_page = _search(searcher, query, lang, page)
+    if wider_total > total:
+        return SearchPage(query, lang, wider, wider_total, wider_page)
     if total:
         return SearchPage(query, lang, results, total, found_page)
     if fallback and lang != "en":

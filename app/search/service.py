@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 
 from app.content.store import ContentStore
 from app.lru import LRUCache
-from app.search.index import build_index, current_info
+from app.search.index import build_index, current_info, fingerprint
 from app.search.query import SearchPage, clean, run
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class SearchService:
     @property
     def stale(self) -> bool:
         info = current_info(self.root)
-        return info is None or info.fingerprint != self.store.version
+        return info is None or info.fingerprint != fingerprint(self.store)
 
     def rebuild_in_background(self) -> None:
         """Start one rebuild in this process; readers get "being rebuilt" until it is done."""

@@ -30,7 +30,7 @@ def test_cli_build_validates_and_swaps_in_one_document_per_section_per_language(
     info = current_info(service.root)
     sections = sum(len(a.sections) for a in service.store.library.articles)
     assert info.counts == dict.fromkeys(service.languages, sections)
-    assert info.fingerprint == service.store.version
+    assert info.fingerprint.startswith(service.store.version)
     assert (service.root / "current").is_symlink()
 
 
