@@ -7,7 +7,7 @@ PORT ?= 8000
 export HOST PORT
 FLASK := $(BIN)/flask --app app
 
-.PHONY: serve dev test lint install
+.PHONY: serve dev test lint install browser-deps
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,14 @@ dev: install
 	$(FLASK) db upgrade
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
-test: install
+browser-deps:
+	tests/browser/install-deps.sh
+
+test: install browser-deps
 	$(FLASK) translate compile
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench

@@ -51,18 +51,43 @@ def authenticate(username: str, password: str) -> StaffUser | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _existing(username: str) -> StaffUser:
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise AccountError(f"there is no account {username!r}")
+    return user
+
+
 def create_user(username: str, password: str) -> StaffUser:
     username = username.strip()
     if not username or len(username) > 80:
         raise AccountError("the username must be 1 to 80 characters")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
         raise AccountError(f"there is already an account {username!r}")
     user = StaffUser(username=username, password_hash=hash_password(password))
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def set_password(username: str, password: str) -> None:
+    """A new password; every session of the account ends, wherever it was logged in."""
+    _check_password(password)
+    user = _existing(username)
+    user.password_hash = hash_password(password)
+    user.new_session_token()
+    db.session.commit()
+
+
+def remove_user(username: str) -> None:
+    db.session.delete(_existing(username))
+    db.session.commit()
 
 
 def init_app(app: Flask) -> None:

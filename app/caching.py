@@ -14,7 +14,7 @@ import hashlib
 import mimetypes
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 
@@ -29,24 +29,34 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 
 
-@dataclass(frozen=True)
+@dataclass
 class CachedPage:
+    """A body and, made the first time a client asks for them, its compressed forms."""
+
     body: bytes
-    gzip: bytes
-    br: bytes
     etag: str
     mimetype: str
+    #: Brotli quality: the highest for pages read many times, lower for one-off pages.
+    quality: int = 11
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    def encode(self, encoding: str | None) -> bytes:
+        if encoding is None:
+            return self.body
+        found = self.encoded.get(encoding)
+        if found is None:
+            if encoding == "br":
+                found = brotli.compress(self.body, quality=self.quality)
+            else:
+                found = gzip.compress(
+                    self.body, compresslevel=9 if self.quality > 9 else 6, mtime=0
+                )
+            self.encoded[encoding] = found
+        return found
 
 
-def compress(body: bytes, mimetype: str) -> CachedPage:
-    """A body with its gzip and brotli forms, made once and served many times."""
-    return CachedPage(
-        body=body,
-        gzip=gzip.compress(body, compresslevel=9, mtime=0),
-        br=brotli.compress(body, quality=11),
-        etag=hashlib.sha256(body).hexdigest()[:32],
-        mimetype=mimetype,
-    )
+def compress(body: bytes, mimetype: str, quality: int = 11) -> CachedPage:
+    return CachedPage(body, hashlib.sha256(body).hexdigest()[:32], mimetype, quality)
 
 
 def _encoding() -> str | None:
@@ -60,8 +70,7 @@ def _encoding() -> str | None:
 
 def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) -> Response:
     encoding = _encoding()
-    body = {"br": page.br, "gzip": page.gzip}.get(encoding or "", page.body)
-    response = Response(body, mimetype=page.mimetype)
+    response = Response(page.encode(encoding), mimetype=page.mimetype)
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.set_etag(page.etag + (f"-{encoding}" if encoding else ""))
@@ -72,24 +81,31 @@ def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) ->
     return response.make_conditional(request)
 
 
-def cached_page(view: Callable) -> Callable:
-    """Serve a GET view from the page cache; only 200 responses are kept."""
+def cached_page(cache: str = "page_cache", quality: int = 11) -> Callable[[Callable], Callable]:
+    """Serve a GET view from the named page cache; only 200 responses are kept.
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        store = current_app.extensions["content"]
-        cache: LRUCache = current_app.extensions["page_cache"]
-        path = request.full_path if request.query_string else request.path
-        key = (request.host, path, store.version)
-        page = cache.get(key)
-        if page is None:
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.direct_passthrough:
-                return response
-            page = cache.put(key, compress(response.get_data(), response.mimetype))
-        return _send(page, PAGE_CACHE_CONTROL, store.modified)
+    Reading pages share one cache at the highest compression; search results, many of them
+    asked for once, have their own so they never push articles out, compressed more lightly.
+    """
 
-    return wrapper
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            store = current_app.extensions["content"]
+            pages: LRUCache = current_app.extensions[cache]
+            path = request.full_path if request.query_string else request.path
+            key = (request.host, path, store.version)
+            page = pages.get(key)
+            if page is None:
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code != 200 or response.direct_passthrough:
+                    return response
+                page = pages.put(key, compress(response.get_data(), response.mimetype, quality))
+            return _send(page, PAGE_CACHE_CONTROL, store.modified)
+
+        return wrapper
+
+    return decorate
 
 
 def serve_static(filename: str) -> Response:
@@ -124,6 +140,7 @@ def init_app(app: Flask) -> None:
     # Keyed by host too (pages carry absolute alternate links), and bounded so a flood of
     # made-up hosts or query strings cannot grow memory.
     app.extensions["page_cache"] = LRUCache(512)
+    app.extensions["search_page_cache"] = LRUCache(1024)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)

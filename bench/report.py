@@ -1,7 +1,8 @@
-"""Write BENCHMARKS.md from a results dict made by bench/run.py."""
+"""Write BENCHMARKS.md from the results of bench/run.py and bench/load.py (bench/results/)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 BUDGET = 25 * 1024
@@ -11,7 +12,43 @@ def _ms(us: float) -> str:
     return f"{us / 1000:.2f} ms"
 
 
-def write_report(r: dict, path: Path) -> None:
+def write_report(results: Path, path: Path) -> None:
+    lines = []
+    if (results / "latest.json").exists():
+        lines += _benchmarks(json.loads((results / "latest.json").read_text()))
+    if (results / "load.json").exists():
+        lines += _load(json.loads((results / "load.json").read_text()))
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _load(r: dict) -> list[str]:
+    reading = r["reading"]
+    before, after = sum(r["rss_before_mb"]), sum(r["rss_after_mb"])
+    verdict = "passed" if not r["problems"] else "FAILED: " + "; ".join(r["problems"])
+    return [
+        "## 6. Load (mixed reading traffic and concurrent questions)",
+        "",
+        f"Made by `.venv/bin/python {r['command']}`: gunicorn with {r['workers']} workers on "
+        f"PostgreSQL; wrk reads articles, searches and static files for {r['duration_s']} s "
+        f"while {r['clients']} clients send {r['submissions']} questions (each opens the form, "
+        "gets its CSRF token, and posts).",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| reading requests | {reading['requests']} ({reading['rps']:.0f} req/s) |",
+        f"| reading non-2xx/3xx, socket errors | {reading['non2xx3xx']}, {reading['errors']} |",
+        f"| reading p50 / p99 latency | {_ms(reading['p50_us'])} / {_ms(reading['p99_us'])} |",
+        f"| questions answered | {r['form_statuses']} in {r['form_seconds']:.1f} s |",
+        f"| stored / lost / duplicated | {r['stored']} / {r['lost']} / {r['duplicated']} |",
+        f"| worker memory before → after | {before:.0f} MB → {after:.0f} MB "
+        f"(ratio **{after / before:.2f}**) |",
+        "",
+        f"Verdict: **{verdict}**.",
+        "",
+    ]
+
+
+def _benchmarks(r: dict) -> list[str]:
     cmd = f"`.venv/bin/python {r['command']}`"
     lines = [
         "# Benchmarks",
@@ -27,19 +64,21 @@ def write_report(r: dict, path: Path) -> None:
         lines += ["## 1. Page and search throughput (wrk, loopback)", ""]
         lines += [
             "| server | /healthz req/s | article req/s | article / healthz | search req/s |"
-            " search / healthz | article p95 | search p95 | errors |",
-            "|---|---|---|---|---|---|---|---|---|",
+            " search / healthz | new searches req/s | new / healthz | article p95 | search p95 |"
+            " new search p95 | errors |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for kind in ("gunicorn", "granian"):
             h = http[kind]
-            errors = sum(
-                h[k]["errors"] + h[k]["non2xx3xx"] for k in ("healthz", "article", "search")
-            )
+            runs = ("healthz", "article", "search", "search_cold")
+            errors = sum(h[k]["errors"] + h[k]["non2xx3xx"] for k in runs)
+            base = h["healthz"]["rps"]
             lines.append(
-                f"| {kind} | {h['healthz']['rps']:.0f} | {h['article']['rps']:.0f} | "
-                f"**{h['article']['rps'] / h['healthz']['rps']:.2f}** | {h['search']['rps']:.0f} | "
-                f"**{h['search']['rps'] / h['healthz']['rps']:.2f}** | "
-                f"{_ms(h['article']['p95_us'])} | {_ms(h['search']['p95_us'])} | {errors} |"
+                f"| {kind} | {base:.0f} | {h['article']['rps']:.0f} | "
+                f"**{h['article']['rps'] / base:.2f}** | {h['search']['rps']:.0f} | "
+                f"**{h['search']['rps'] / base:.2f}** | {h['search_cold']['rps']:.0f} | "
+                f"**{h['search_cold']['rps'] / base:.2f}** | {_ms(h['article']['p95_us'])} | "
+                f"{_ms(h['search']['p95_us'])} | {_ms(h['search_cold']['p95_us'])} | {errors} |"
             )
         nginx = http["nginx"]["article"]["rps"]
         best = max(("gunicorn", "granian"), key=lambda k: http[k]["article"]["rps"])
@@ -123,4 +162,4 @@ def write_report(r: dict, path: Path) -> None:
             f"| {name} | {data['bytes']} | {data['bytes'] / BUDGET:.0%} | {data['raw_bytes']} |"
         )
     lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    return lines

@@ -2,8 +2,12 @@
 -- and a JSON report of latency percentiles, so the benchmark can compute ratios.
 local paths = {}
 local index = 0
+local unique = false
+local counter = 0
 
 init = function(args)
+  unique = args[2] == "unique"
+  counter = math.random(1, 1000000000)
   if args[1] then
     for line in io.lines(args[1]) do
       if #line > 0 then table.insert(paths, line) end
@@ -15,6 +19,11 @@ end
 request = function()
   if #paths == 0 then return wrk.format(nil) end
   index = index % #paths + 1
+  if unique then
+    -- A query string never seen before: the server cannot answer it from a cache.
+    counter = counter + 1
+    return wrk.format(nil, paths[index] .. "&nocache=" .. counter)
+  end
   return wrk.format(nil, paths[index])
 end
 

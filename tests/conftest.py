@@ -209,3 +209,95 @@ def project_config(app_config: dict, project: Path) -> dict:
         TRANSLATIONS_DIR=str(project / "translations"),
     )
     return app_config
+
+
+# Browser tests: the site served for real on loopback, driven by Debian's Chromium.
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
+    """The whole site on a real HTTP server in this process, with CSRF on, on SQLite."""
+    import logging
+    import threading
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "browser-test-secret",
+            "SEARCH_INDEX_DIR": str(search_index),
+            "DATABASE_URL": f"sqlite:///{folder / 'queries.sqlite3'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_ENABLED": False,
+            "ASK_MIN_FILL_SECONDS": 0,
+            "STAFF_NOTIFY_EMAIL": None,
+            "SMTP_HOST": None,
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; missing, the tests fail and say how to install it (never a skip)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run 'make browser-deps' (apt-get install chromium "
+            "fonts-noto-core) or set CHROMIUM to a Chromium binary.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str, request: pytest.FixtureRequest):
+    """A fresh browser context per test; ``@pytest.mark.browser_context(...)`` sets its options
+    (viewport, locale, JavaScript)."""
+    marker = request.node.get_closest_marker("browser_context")
+    options = {"viewport": {"width": 1280, "height": 900}, "base_url": live_server}
+    options.update(marker.kwargs if marker else {})
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE.exists():
+        pytest.fail(
+            f"{AXE} is missing: run 'make browser-deps' (npm ci in tests/browser).",
+            pytrace=False,
+        )
+    return AXE.read_text(encoding="utf-8")

@@ -61,13 +61,13 @@ def elements(article: LocalizedArticle, section: LocalizedSection) -> list[Eleme
 
 
 @bp.get("/")
-@cached_page
+@cached_page()
 def home():
     return render_template("articles/home.html", articles=store().all_localized(current_language()))
 
 
 @bp.get("/articles/<slug>")
-@cached_page
+@cached_page()
 def article(slug: str):
     localized = localized_or_404(slug)
     related = [store().localized(s, current_language()) for s in localized.article.related]
@@ -82,6 +82,6 @@ def article(slug: str):
 
 
 @bp.get("/about")
-@cached_page
+@cached_page()
 def about():
     return render_template("articles/about.html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
+from app.caching import cached_page
 from app.i18n import current_language
 from app.search import SearchService, SearchUnavailable
 from app.search.query import MAX_PAGE
@@ -26,6 +27,7 @@ def page_number(raw: str | None) -> int | None:
 
 
 @bp.get("/search")
+@cached_page("search_page_cache", quality=5)
 def search():
     text = request.args.get("q", "")
     page = page_number(request.args.get("page"))
