@@ -7,7 +7,7 @@ PORT ?= 8000
 export HOST PORT
 FLASK := $(BIN)/flask --app app
 
-.PHONY: serve dev test lint install browser-deps
+.PHONY: serve dev test lint install browser-deps services
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ dev: install
 browser-deps:
 	tests/browser/install-deps.sh
 
-test: install browser-deps
+services:
+	tests/services/start.sh
+
+test: install browser-deps services
 	$(FLASK) translate compile
 	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest

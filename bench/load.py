@@ -68,9 +68,11 @@ def server(database_url: str, workdir: Path, workers: int):
         "ASK_MIN_FILL_SECONDS": "0",
     }
     flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    for step in (["db", "upgrade"], ["translate", "compile"], ["search", "build", "--if-stale"]):
+        subprocess.run(
+            [flask, "--app", "app", *step], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(
         [gunicorn, "--config", "app/gunicorn_conf.py", "app:create_app()"],

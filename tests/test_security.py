@@ -21,6 +21,14 @@ PAGES = [
 RESPONSES = [*PAGES, "/", "/healthz", "/sitemap.xml", "/api/v1/search?q=als", "/en/nowhere"]
 
 
+HEADERS_REQUIRED = (
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+)
+
+
 def assert_security_headers(response):
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp

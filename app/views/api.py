@@ -91,7 +91,12 @@ def openapi():
                             "name": "q",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "maxLength": 2000},
+                            "schema": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 300,
+                                "pattern": "\\S",
+                            },
                         },
                         {
                             "name": "lang",
