@@ -21,7 +21,7 @@ serve: install
 	$(FLASK) translate compile
 	$(FLASK) db upgrade
 	$(FLASK) search build --if-stale
-	$(BIN)/gunicorn --config app/gunicorn_conf.py "app:create_app()"
+	$(BIN)/python -m app.server
 
 dev: install
 	$(FLASK) translate compile
@@ -37,6 +37,8 @@ services:
 test: install browser-deps services
 	$(FLASK) translate compile
 	$(BIN)/ruff check app tests bench
+	$(BIN)/bandit -q -r app
+	tests/services/audit.sh
 	$(BIN)/pytest
 
 lint: install

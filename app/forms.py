@@ -41,8 +41,12 @@ PHONE_CHARS = re.compile(r"\+?[0-9 ().\-]+")
 STAMP_SALT = "ask-form-shown-at"
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, and without control characters (a NUL cannot even be stored in PostgreSQL)."""
+    return CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 def empty_to_none(value: Any) -> Any:
@@ -50,8 +54,8 @@ def empty_to_none(value: Any) -> Any:
 
 
 def clean_text(value: Any) -> Any:
-    """Trim, and keep one kind of line break whatever the browser sent."""
-    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+    """Trim, keep one kind of line break whatever the browser sent, drop control characters."""
+    return CONTROL.sub("", value.replace("\r\n", "\n")).strip() if isinstance(value, str) else value
 
 
 def ascii_digits(value: Any) -> Any:

@@ -1,5 +1,6 @@
 """The load test: mixed reading traffic from wrk and hundreds of concurrent questions through a
-real HTTP client, against gunicorn on PostgreSQL, bounded in time; it stops what it starts.
+real HTTP client, against the production server on PostgreSQL, bounded in time; it stops what
+it starts.
 
     .venv/bin/python bench/load.py [--duration 60] [--submissions 500] [--clients 50]
 
@@ -73,15 +74,12 @@ def server(database_url: str, workdir: Path, workers: int):
             [flask, "--app", "app", *step], cwd=ROOT, env=env, check=True, capture_output=True
         )
 
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    from app.server import command
+
     process = subprocess.Popen(
-        [gunicorn, "--config", "app/gunicorn_conf.py", "app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+        command("127.0.0.1", port, workers), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz")
         yield f"http://127.0.0.1:{port}", process.pid

@@ -28,7 +28,8 @@ def _load(r: dict) -> list[str]:
     return [
         "## 6. Load (mixed reading traffic and concurrent questions)",
         "",
-        f"Made by `.venv/bin/python {r['command']}`: gunicorn with {r['workers']} workers on "
+        f"Made by `.venv/bin/python {r['command']}`: the production server (`python -m "
+        f"app.server`, granian) with {r['workers']} workers on "
         f"PostgreSQL; wrk reads articles, searches and static files for {r['duration_s']} s "
         f"while {r['clients']} clients send {r['submissions']} questions (each opens the form, "
         "gets its CSRF token, and posts).",

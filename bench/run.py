@@ -118,23 +118,15 @@ def wait_ready(url: str, timeout: float = 60) -> float:
     raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
-#: One blocking thread per worker: measured best here (more threads only queue requests).
-GRANIAN_OPTIONS = [
-    "--interface", "wsgi", "--factory", "--no-ws", "--blocking-threads", "1",
-    "--respawn-failed-workers", "--log-level", "warning",
-]  # fmt: skip
-
-
 def server_command(kind: str, target: str, port: int) -> list[str]:
     if kind == "gunicorn":
         return [
             str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
             "--config", str(ROOT / "app" / "gunicorn_conf.py"), f"{target}()",
         ]  # fmt: skip
-    return [
-        str(BIN / "granian"), *GRANIAN_OPTIONS, "--workers", str(WORKERS),
-        "--host", "127.0.0.1", "--port", str(port), target,
-    ]  # fmt: skip
+    from app.server import command
+
+    return command("127.0.0.1", port, WORKERS, target)
 
 
 @contextmanager

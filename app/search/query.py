@@ -186,14 +186,15 @@ def _search(
         return [], 0, 1
     # No language filter is needed: each language has its own fields.
     combined: Query = groups[0] if len(groups) == 1 else And(groups) if strict else Or(groups)
-    hits = searcher.search_page(combined, page, pagelen=PAGE_SIZE)
+    # Every match scored in one pass: the exact count comes free, where a top-10 search would
+    # have to run the query a second time to count (twice the work for phrases).
+    hits = searcher.search(combined, limit=None)
     total = len(hits)
     if not total:
         return [], 0, 1
-    if page > hits.pagecount:
-        page = hits.pagecount
-        hits = searcher.search_page(combined, page, pagelen=PAGE_SIZE)
-    return _results(hits, lang, query), total, page
+    page = min(page, math.ceil(total / PAGE_SIZE))
+    start = (page - 1) * PAGE_SIZE
+    return _results(hits[start : start + PAGE_SIZE], lang, query), total, page
 
 
 def _known(searcher: Searcher, lang: str, written: str, word: str) -> bool:

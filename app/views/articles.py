@@ -27,15 +27,17 @@ class Element:
     #: Set to the source language when the text is shown untranslated.
     lang: str | None = None
     items: list[Element] = field(default_factory=list)
+    #: For a list: which list of the section it is, so adjacent lists stay apart.
+    list_index: int | None = None
 
 
 def html(article: LocalizedArticle, text: Text) -> Markup:
     label = _("Source %(number)s", number="{number}")
-    return Markup(
-        render_inline(
-            text.value, article.article.source_number, label, format_number=format_decimal
-        )
+    rendered = render_inline(
+        text.value, article.article.source_number, label, format_number=format_decimal
     )
+    # Safe: the renderer escapes all text and never passes raw HTML through (render.py).
+    return Markup(rendered)  # nosec B704
 
 
 def fallback_lang(text: Text) -> str | None:
@@ -50,8 +52,8 @@ def elements(article: LocalizedArticle, section: LocalizedSection) -> list[Eleme
         element = Element(tag="", html=html(article, text), lang=fallback_lang(text))
         if block.kind == "item":
             tag = "ol" if block.ordered else "ul"
-            if not (out and out[-1].tag == tag and out[-1].html == str(block.list_index)):
-                out.append(Element(tag=tag, html=Markup(str(block.list_index))))
+            if not (out and out[-1].tag == tag and out[-1].list_index == block.list_index):
+                out.append(Element(tag=tag, list_index=block.list_index))
             element.tag = "li"
             out[-1].items.append(element)
         else:

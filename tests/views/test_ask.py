@@ -406,3 +406,28 @@ def test_phone_numbers_typed_with_native_digits_are_accepted(app, client, typed,
     response = send(client, phone=typed)
     assert response.status_code == 303
     assert [q.phone for q in stored(app)] == [kept]
+
+
+@BOTH_DATABASES
+def test_control_characters_and_nul_bytes_are_dropped_not_stored_or_crashing(app, client):
+    response = send(client, name="Asha\x00 Rao\x07", question=QUESTION + "\x00\x1b[31m")
+    assert response.status_code == 303
+    [query] = stored(app)
+    assert query.name == "Asha Rao"
+    assert "\x00" not in query.question and "\x1b" not in query.question
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_oversized_body_is_a_413_page_in_the_readers_language(client, lang):
+    response = client.post(f"/{lang}/ask", data={"question": "x" * 200_000})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in page
+    assert "Traceback" not in page
+
+
+def test_malformed_utf8_in_the_form_is_a_clear_400_not_an_error(client):
+    hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+    body = "&".join(f"{k}={v}" for k, v in hidden.items()) + "&name=%FF%FE%FD&question=%C0%AF"
+    response = client.post("/en/ask", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
