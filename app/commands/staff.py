@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask.cli import AppGroup
 
 from app.auth import MIN_PASSWORD_LENGTH, AccountError, create_user, remove_user, set_password
 
 staff = AppGroup("staff", help="Staff accounts.")
+password_option = click.password_option(
+    help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for (twice) when not given."
+)
+
+
+def _run(action: Callable[..., object], *args: str) -> None:
+    """An account change, with its refusal shown as the command's error."""
+    try:
+        action(*args)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @staff.command("create")
 @click.argument("username")
-@click.password_option(
-    help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for (twice) when not given."
-)
+@password_option
 def create(username: str, password: str) -> None:
     """Make a staff account that can read, answer and export patients' queries."""
-    try:
-        create_user(username, password)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(create_user, username, password)
     click.echo(f"created staff account {username!r}")
 
 
 @staff.command("set-password")
 @click.argument("username")
-@click.password_option(
-    help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for (twice) when not given."
-)
+@password_option
 def set_password_command(username: str, password: str) -> None:
     """Give an account a new password; it is logged out everywhere."""
-    try:
-        set_password(username, password)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(set_password, username, password)
     click.echo(f"new password set for {username!r}; its sessions have ended")
 
 
@@ -43,8 +46,5 @@ def set_password_command(username: str, password: str) -> None:
 @click.confirmation_option(prompt="Remove this staff account?")
 def remove(username: str) -> None:
     """Remove a staff account (the queries it answered are kept)."""
-    try:
-        remove_user(username)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+    _run(remove_user, username)
     click.echo(f"removed staff account {username!r}")
