@@ -65,6 +65,10 @@ class SearchService:
                     self._opened = key
                     self._local = threading.local()
                     self._results = LRUCache(RESULT_CACHE_SIZE)
+                    if info.fingerprint != fingerprint(self.store):
+                        # Built from older content, catalogs or analysis: serve it while a
+                        # new one is built.
+                        self.rebuild_in_background()
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self._index.searcher()
@@ -89,11 +93,6 @@ class SearchService:
             self._opened = None
             self.rebuild_in_background()
             raise SearchUnavailable(str(exc)) from exc
-
-    @property
-    def stale(self) -> bool:
-        info = current_info(self.root)
-        return info is None or info.fingerprint != fingerprint(self.store)
 
     def rebuild_in_background(self) -> None:
         """Start one rebuild in this process; readers get "being rebuilt" until it is done."""

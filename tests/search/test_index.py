@@ -102,3 +102,15 @@ def test_half_written_build_is_never_served(fresh):
     (half / "_MAIN_1.toc").write_bytes(b"partial")
     assert current_info(service.root).path == serving
     assert service.search("riluzole", "en").total
+
+
+def test_a_stale_index_is_served_while_a_fresh_one_is_built(fresh):
+    service = fresh.extensions["search"]
+    old = build_index(service.store, service.root, service.languages)
+    meta = old.path / "meta.json"
+    meta.write_text(meta.read_text().replace(old.fingerprint, "older-content"))
+    assert service.search("riluzole", "en").total == 1
+    wait_for_rebuild(service)
+    fresh_info = current_info(service.root)
+    assert fresh_info.path != old.path
+    assert fresh_info.fingerprint == old.fingerprint
