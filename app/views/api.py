@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 from flask_babel import gettext as _
 
 from app import __version__
@@ -38,12 +38,8 @@ def search():
     try:
         result = service().search(text, lang, page)
     except SearchUnavailable:
-        response = jsonify(
-            error={"code": 503, "message": _("Search is being rebuilt. Please try again shortly.")}
-        )
-        response.status_code = 503
-        response.headers["Retry-After"] = "30"
-        return response
+        body, code = render_error(503, _("Search is being rebuilt. Please try again shortly."))
+        return body, code, {"Retry-After": "30"}
     return {
         "query": result.query.text,
         "truncated": result.query.truncated,

@@ -114,3 +114,11 @@ def test_a_stale_index_is_served_while_a_fresh_one_is_built(fresh):
     fresh_info = current_info(service.root)
     assert fresh_info.path != old.path
     assert fresh_info.fingerprint == old.fingerprint
+
+
+def test_the_api_says_search_is_being_rebuilt_as_json(fresh):
+    response = fresh.test_client().get("/api/v1/search?q=riluzole&lang=en")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json()["error"]["message"].startswith("Search is being rebuilt")
+    wait_for_rebuild(fresh.extensions["search"])
