@@ -17,6 +17,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -24,6 +25,13 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.search import build_index
 from app.storage.db import db
+
+#: Property tests: in CI (``CI`` set, as ``.ci/run`` has it) every run tries the same examples
+#: and keeps none between runs, so a failure is reproducible from the log alone; elsewhere they
+#: explore at random. Both print the blob that replays a failing example.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(

@@ -3,11 +3,14 @@ a missing compiled catalog, a worker killed under load. (Search index faults: te
 
 from __future__ import annotations
 
+import contextlib
 import html
+import http.client
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,7 +23,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.server import command
 from app.storage.db import db
 from app.storage.models import Query
 from tests.conftest import ROOT
@@ -133,78 +135,192 @@ def test_a_missing_compiled_catalog_falls_back_to_english_visibly(project_config
     assert "data-untranslated" not in hindi
 
 
-def workers_of(master: int) -> set[int]:
-    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
-    return {int(pid) for pid in out.split()}
+def children_of(pid: int) -> set[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return {int(child) for child in out.split()}
+
+
+def tree_of(pid: int) -> set[int]:
+    """The process and all its descendants."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children_of(current) - found)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    still = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+        if state != "Z":
+            still.add(pid)
+    return still
+
+
+class Server:
+    """``python -m app.server`` (supervisor, granian master, workers) in a session of its own,
+    as a service manager or a terminal would start it."""
+
+    def __init__(self, tmp_path: Path, port: int, index: Path, workers: int = 2) -> None:
+        env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SEARCH_INDEX_DIR": str(index),
+            "SECRET_KEY": "load-test",
+        }
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.server"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2).read()
+                if len(self.workers) == workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        pytest.fail("the server did not start within 60 s")
+
+    @property
+    def master(self) -> int:
+        (pid,) = children_of(self.process.pid)
+        return pid
+
+    @property
+    def workers(self) -> set[int]:
+        masters = children_of(self.process.pid)
+        return children_of(next(iter(masters))) if len(masters) == 1 else set()
+
+    def kill(self) -> None:
+        for pid in tree_of(self.process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+class Load:
+    """Clients searching in a loop until stopped; each outcome is (status, start, seconds)."""
+
+    def __init__(self, base: str, clients: int = 8) -> None:
+        self.base = base
+        self.outcomes: list[tuple[str, float, float]] = []
+        self.stopped = threading.Event()
+        self.threads = [threading.Thread(target=self.run) for _ in range(clients)]
+        for thread in self.threads:
+            thread.start()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            start = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.base + "/en/search?q=stem", timeout=10) as r:
+                    r.read()
+                    status = str(r.status)
+            except urllib.error.HTTPError as exc:
+                status = str(exc.code)
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+            self.outcomes.append((status, start, time.monotonic() - start))
+
+    def stop(self) -> None:
+        self.stopped.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+        assert not any(t.is_alive() for t in self.threads), "a request hung"
 
 
 def test_a_worker_killed_under_load_is_replaced_and_no_request_hangs(
     tmp_path, free_port, search_index
 ):
-    """The production server (python -m app.server) with two workers; one is killed (SIGKILL)
-    while eight clients search."""
-    env = {
-        **os.environ,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SEARCH_INDEX_DIR": str(search_index),
-        "SECRET_KEY": "load-test",
-    }
-    server = subprocess.Popen(
-        command("127.0.0.1", free_port, 2), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{free_port}"
+    """The production server with two workers; one is killed (SIGKILL) while eight clients
+    search. Then one SIGTERM stops everything within 10 s."""
+    server = Server(tmp_path, free_port, search_index)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        before = workers_of(server.pid)
+        before = server.workers
         assert len(before) == 2
-
-        outcomes: list[tuple[str, float, float]] = []
-        stop = threading.Event()
-
-        def load() -> None:
-            while not stop.is_set():
-                start = time.monotonic()
-                try:
-                    with urllib.request.urlopen(base + "/en/search?q=stem", timeout=10) as r:
-                        r.read()
-                        status = str(r.status)
-                except urllib.error.HTTPError as exc:
-                    status = str(exc.code)
-                except OSError as exc:
-                    status = type(exc).__name__
-                outcomes.append((status, start, time.monotonic() - start))
-
-        threads = [threading.Thread(target=load) for _ in range(8)]
-        for thread in threads:
-            thread.start()
+        load = Load(server.base)
         time.sleep(2)
         killed_at = time.monotonic()
         os.kill(sorted(before)[0], signal.SIGKILL)
-        while time.monotonic() < killed_at + 20 and not workers_of(server.pid) - before:
+        while time.monotonic() < killed_at + 20 and not server.workers - before:
             time.sleep(0.05)
         replaced_at = time.monotonic()
         time.sleep(2)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=15)
-        assert not any(t.is_alive() for t in threads), "a request hung"
+        load.stop()
 
-        after = workers_of(server.pid)
+        after = server.workers
         assert len(after) == 2 and after != before, "the killed worker was replaced"
+        outcomes = load.outcomes
         assert all(seconds < 10 for _, _, seconds in outcomes)
         assert not [s for s, _, _ in outcomes if s.startswith("5")]
         assert sum(1 for s, _, _ in outcomes if s == "200") > 50
         # Only requests the killed worker held, or sent before its replacement was up, failed.
         failed = [(s, t) for s, t, _ in outcomes if s != "200"]
         assert all(killed_at - 1 <= t <= replaced_at + 0.5 for _, t in failed), failed
-        assert urllib.request.urlopen(base + "/healthz", timeout=5).status == 200
+        assert urllib.request.urlopen(server.base + "/healthz", timeout=5).status == 200
+
+        everything = tree_of(server.process.pid)
+        os.killpg(server.process.pid, signal.SIGTERM)
+        assert server.process.wait(timeout=10) == 0
+        assert not alive(everything)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.process.poll() is None:
+            server.kill()
+
+
+def test_the_server_always_stops_after_a_worker_was_killed_even_on_two_signals(
+    tmp_path, free_port, search_index
+):
+    """20 times: under load, kill a worker, then send SIGTERM and SIGINT to the process group
+    at once (make and the server both get Ctrl-C). Every process is gone within 10 s."""
+    for attempt in range(20):
+        server = Server(tmp_path, free_port, search_index)
+        load = Load(server.base, clients=4)
+        try:
+            time.sleep(0.3)
+            os.kill(sorted(server.workers)[0], signal.SIGKILL)
+            time.sleep(0.2 + (attempt % 5) * 0.2)
+            everything = tree_of(server.process.pid)
+            os.killpg(server.process.pid, signal.SIGTERM)
+            os.killpg(server.process.pid, signal.SIGINT)
+            server.process.wait(timeout=10)
+            deadline = time.monotonic() + 10
+            while alive(everything) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not alive(everything), f"attempt {attempt}: {alive(everything)} still running"
+        finally:
+            load.stop()
+            if server.process.poll() is None:
+                server.kill()
+
+
+def test_workers_do_not_outlive_a_master_that_dies(tmp_path, free_port, search_index):
+    """A granian master killed outright: its workers are killed too, never left serving, and
+    the supervisor exits with a failure for the service manager to restart it."""
+    server = Server(tmp_path, free_port, search_index)
+    try:
+        workers = server.workers
+        os.kill(server.master, signal.SIGKILL)
+        assert server.process.wait(timeout=10) != 0
+        deadline = time.monotonic() + 5
+        while alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(workers)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(server.base + "/healthz", timeout=2)
+    finally:
+        if server.process.poll() is None:
+            server.kill()

@@ -38,6 +38,15 @@ FIELD_SYNTAX = regex.compile(r"\b\w+:(?=\S)")
 PHRASE = regex.compile(r'"([^"]*)"')
 #: Query-language operators readers copy from other search engines; they are not words here.
 OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
+#: The one definition of "something to search for", shared by the search page, the API and
+#: the API's OpenAPI description: a character that neither Python (``str.isspace``) nor
+#: JavaScript (``\s``) counts as white space. Written with ``\uXXXX`` escapes so the same
+#: text is a valid pattern in both languages.
+NOT_BLANK = (
+    r"[^\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
+_NOT_BLANK = regex.compile(NOT_BLANK)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,11 @@ class SearchPage:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.page_size))
+
+
+def is_blank(text: str) -> bool:
+    """True when the text holds nothing but white space (see ``NOT_BLANK``)."""
+    return _NOT_BLANK.search(text) is None
 
 
 def clean(text: str) -> CleanQuery:

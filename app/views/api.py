@@ -9,6 +9,7 @@ from app import __version__
 from app.errors import render_error
 from app.i18n import languages
 from app.search import SearchUnavailable
+from app.search.query import NOT_BLANK, is_blank
 from app.views.search import page_number, service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -33,7 +34,7 @@ def search():
     if page is None:
         return render_error(400, _("That page of results does not exist."))
     text = request.args.get("q", "")
-    if not text.strip():
+    if is_blank(text):
         return render_error(400, _("Type one or more words to search for."))
     try:
         result = service().search(text, lang, page)
@@ -91,7 +92,7 @@ def openapi():
                                 "type": "string",
                                 "minLength": 1,
                                 "maxLength": 300,
-                                "pattern": "\\S",
+                                "pattern": NOT_BLANK,
                             },
                         },
                         {

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.caching import cached_page
 from app.i18n import current_language
 from app.search import SearchService, SearchUnavailable
-from app.search.query import MAX_PAGE
+from app.search.query import MAX_PAGE, is_blank
 
 bp = Blueprint("search", __name__, url_prefix="/<lang:lang>")
 
@@ -34,7 +34,7 @@ def search():
     if page is None:
         message = _("That page of results does not exist.")
         return render_template("search/results.html", q=text, result=None, error=message), 400
-    if not text.strip():
+    if is_blank(text):
         return render_template("search/results.html", q="", result=None, error=None)
     try:
         result = service().search(text, current_language(), page)

@@ -43,3 +43,18 @@ def test_api_unknown_path_is_json_404(client):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
+
+
+def test_the_description_and_the_api_agree_on_what_is_blank(client):
+    """schemathesis once sent ``q=%C2%85%C2%85``: the pattern allowed it and the API said 400."""
+    import re
+    from urllib.parse import quote
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    pattern = spec["paths"]["/api/v1/search"]["get"]["parameters"][0]["schema"]["pattern"]
+    odd = [chr(c) for c in range(0x3001) if chr(c).isspace() or chr(c) in "\x00\x1b\u200b\ufeff"]
+    for char in odd:
+        described_valid = re.search(pattern, char * 2) is not None
+        response = client.get(f"/api/v1/search?lang=en&q={quote(char * 2)}")
+        assert (response.status_code == 200) == described_valid, (hex(ord(char)), response.status)
+        assert response.status_code in (200, 400)
