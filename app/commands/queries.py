@@ -13,9 +13,11 @@ from flask.cli import AppGroup
 
 from app import exports, notify
 from app.storage import queries as store
-from app.storage.models import Query
+from app.storage.models import STATUSES, Query
 
-queries = AppGroup("queries", help="Patients' queries: notifications, retention and backup.")
+queries = AppGroup(
+    "queries", help="Patients' queries: notifications, retention, backup and restore."
+)
 
 
 @queries.command("send-outbox")
@@ -76,3 +78,25 @@ def export(output: Path | None) -> None:
             handle.write(line)
             count += 1
     click.echo(f"wrote {count} queries to {output}", err=True)
+
+
+@queries.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_(file) -> None:
+    """Restore a ``flask queries export`` file: adds the queries not stored yet.
+
+    A query whose reference is already stored is left as it is, so importing the same file
+    twice changes nothing. A malformed file is refused with its line number, and nothing is
+    written.
+    """
+    try:
+        rows = exports.read_json_lines(file, STATUSES)
+    except exports.BackupError as exc:
+        raise click.ClickException(f"{file.name}: {exc}; nothing was imported") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: not UTF-8 text; nothing was imported") from None
+    restored = store.restore(rows)
+    click.echo(
+        f"imported {restored.added} queries; "
+        f"{restored.present} were already stored and left as they were"
+    )

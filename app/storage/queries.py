@@ -147,3 +147,35 @@ def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
     )
     db.session.commit()
     return Purged(queries.rowcount, sent.rowcount)
+
+
+@dataclasses.dataclass(frozen=True)
+class Restored:
+    added: int
+    present: int
+
+
+def restore(rows: Iterable[dict]) -> Restored:
+    """Add the backed-up queries whose reference is not stored yet, in one transaction.
+
+    The reference is a query's identity: one already present is left exactly as it is (it may
+    have been answered since the backup). Either every missing query is added or none is.
+    """
+    rows = list(rows)
+    refs = [row["ref"] for row in rows]
+    present = set()
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        present.update(db.session.scalars(select(Query.ref).where(Query.ref.in_(chunk))))
+    added = 0
+    try:
+        for row in rows:
+            if row["ref"] in present:
+                continue
+            db.session.add(Query(**row))
+            added += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return Restored(added=added, present=len(present))

@@ -4,6 +4,8 @@ import datetime as dt
 import json
 import stat
 
+import pytest
+
 from app import notify
 from app.storage import queries
 from app.storage.db import db
@@ -81,3 +83,82 @@ def test_export_writes_json_lines_to_stdout_or_a_private_file(app, runner, tmp_p
     assert result.exit_code == 0
     assert len(target.read_text(encoding="utf-8").splitlines()) == 2
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@BOTH_DATABASES
+def test_an_export_restores_exactly_and_importing_twice_adds_nothing(app, runner, tmp_path):
+    refs = add(app, "Asha", "أحمد", "Наталья")
+    with app.app_context():
+        queries.by_ref(refs[0]).status = "answered"
+        queries.by_ref(refs[0]).answered_at = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, dt.UTC)
+        queries.by_ref(refs[0]).answered_by = "staff1"
+        queries.by_ref(refs[0]).answer_note = "Rang back =1+1"
+        db.session.commit()
+    backup = tmp_path / "backup.jsonl"
+    assert runner.invoke(args=["queries", "export", "-o", str(backup)]).exit_code == 0
+
+    with app.app_context():
+        db.session.execute(db.delete(queries.Query))
+        db.session.commit()
+    result = runner.invoke(args=["queries", "import", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert "imported 3 queries; 0 were already stored" in result.output
+
+    again = tmp_path / "again.jsonl"
+    assert runner.invoke(args=["queries", "export", "-o", str(again)]).exit_code == 0
+    assert again.read_bytes() == backup.read_bytes()
+
+    result = runner.invoke(args=["queries", "import", str(backup)])
+    assert "imported 0 queries; 3 were already stored" in result.output
+    assert runner.invoke(args=["queries", "export", "-o", str(again)]).exit_code == 0
+    assert again.read_bytes() == backup.read_bytes()
+
+
+@BOTH_DATABASES
+def test_import_keeps_what_is_stored_and_adds_only_what_is_missing(app, runner, tmp_path):
+    first, second = add(app, "Asha", "Ravi")
+    backup = tmp_path / "backup.jsonl"
+    runner.invoke(args=["queries", "export", "-o", str(backup)])
+    with app.app_context():
+        queries.by_ref(first).answer_note = "answered after the backup"
+        db.session.delete(queries.by_ref(second))
+        db.session.commit()
+    result = runner.invoke(args=["queries", "import", str(backup)])
+    assert "imported 1 queries; 1 were already stored" in result.output
+    with app.app_context():
+        assert queries.by_ref(first).answer_note == "answered after the backup"
+        assert queries.by_ref(second).name == "Ravi"
+
+
+@BOTH_DATABASES
+@pytest.mark.parametrize(
+    ("bad_line", "reason"),
+    [
+        ("{not json", "line 2: Expecting property name"),
+        ('{"ref": "ABCDEFGH"}', "line 2: columns differ from an export"),
+        ("[1, 2]", "line 2: expected one JSON object"),
+        ("SAME", "line 2: reference"),
+        ("BADTIME", "line 2: created_at"),
+    ],
+)
+def test_a_malformed_backup_is_refused_with_its_line_and_nothing_written(
+    app, runner, tmp_path, bad_line, reason
+):
+    (ref,) = add(app, "Asha")
+    backup = tmp_path / "backup.jsonl"
+    runner.invoke(args=["queries", "export", "-o", str(backup)])
+    good = backup.read_text(encoding="utf-8").splitlines()[0]
+    record = json.loads(good)
+    if bad_line == "SAME":
+        bad_line = good
+    elif bad_line == "BADTIME":
+        bad_line = json.dumps({**record, "ref": "ZZZZZZZZ", "created_at": "yesterday"})
+    with app.app_context():
+        db.session.execute(db.delete(queries.Query))
+        db.session.commit()
+    backup.write_text(good + "\n" + bad_line + "\n", encoding="utf-8")
+    result = runner.invoke(args=["queries", "import", str(backup)])
+    assert result.exit_code != 0
+    assert reason in result.output and "nothing was imported" in result.output
+    with app.app_context():
+        assert queries.by_ref(ref) is None
