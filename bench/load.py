@@ -130,7 +130,16 @@ def submit(base: str, marker: str) -> tuple[int, str | None]:
         return exc.code, exc.headers.get("Location")
 
 
-def run(duration: int, submissions: int, clients: int, workers: int = 2) -> dict:
+def sample_memory(pid: int, every: float, stop: threading.Event, series: list) -> None:
+    """Worker memory (MB per worker) every ``every`` seconds, to show where it levels off."""
+    started = time.monotonic()
+    while not stop.wait(every):
+        series.append([round(time.monotonic() - started), worker_rss_mb(pid)])
+
+
+def run(
+    duration: int, submissions: int, clients: int, workers: int = 2, sample_every: float = 30
+) -> dict:
     import tempfile
 
     paths = article_paths() + search_paths() + ["/static/site.css", "/en/", "/fr/about"]
@@ -144,12 +153,20 @@ def run(duration: int, submissions: int, clients: int, workers: int = 2) -> dict
                 target=lambda: report.update(wrk(base + "/", duration, paths, connections=32))
             )
             reading.start()
+            series: list = []
+            sampling = threading.Event()
+            sampler = threading.Thread(
+                target=sample_memory, args=(pid, sample_every, sampling, series)
+            )
+            sampler.start()
             markers = [uuid.uuid4().hex for _ in range(submissions)]
             started = time.monotonic()
             with ThreadPoolExecutor(max_workers=clients) as pool:
                 outcomes = list(pool.map(lambda m: submit(base, m), markers))
             form_seconds = time.monotonic() - started
             reading.join()
+            sampling.set()
+            sampler.join()
             rss_after = worker_rss_mb(pid)
         engine = create_engine(url)
         with engine.connect() as connection:
@@ -172,6 +189,7 @@ def run(duration: int, submissions: int, clients: int, workers: int = 2) -> dict
         "duplicated": len(stored) - len(set(stored)),
         "rss_before_mb": rss_before,
         "rss_after_mb": rss_after,
+        "rss_series": series,
     }
 
 
@@ -196,13 +214,16 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--submissions", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--soak", action="store_true", help="a long run: results go to soak.json, not load.json"
+    )
     args = parser.parse_args()
     result = run(args.duration, args.submissions, args.clients)
     result["command"] = " ".join(["bench/load.py", *sys.argv[1:]])
     result["problems"] = verdict(result)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "load.json").write_text(json.dumps(result, indent=2))
+    (out / ("soak.json" if args.soak else "load.json")).write_text(json.dumps(result, indent=2))
     from bench.report import write_report
 
     write_report(out, ROOT / "BENCHMARKS.md")

@@ -20,6 +20,8 @@ def write_report(results: Path, path: Path) -> None:
         lines += _goals(bench)
     if (results / "load.json").exists():
         lines += _load(json.loads((results / "load.json").read_text()))
+    if (results / "soak.json").exists():
+        lines += _soak(json.loads((results / "soak.json").read_text()))
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -51,6 +53,29 @@ def _load(r: dict) -> list[str]:
         "Worker memory grows while the page, search-page and result caches fill; each is a"
         " bounded LRU map (`app/lru.py`: 512 pages, 1024 search pages, 2048 result lists per"
         " worker), so growth stops at their limits instead of following traffic.",
+        "",
+    ]
+
+
+def _soak(r: dict) -> list[str]:
+    """The long run: worker memory over time, to show it levels off rather than climbs."""
+    reading = r["reading"]
+    verdict = "passed" if not r["problems"] else "FAILED: " + "; ".join(r["problems"])
+    rows = [f"| {t} s | {' + '.join(f'{mb:.0f}' for mb in mbs)} MB |" for t, mbs in r["rss_series"]]
+    return [
+        "## 7. Soak (mixed load for a long run; not in CI)",
+        "",
+        f"Made by `.venv/bin/python {r['command']}`: as section 6, for {r['duration_s']} s with "
+        f"{r['submissions']} questions. Reading: {reading['requests']} requests "
+        f"({reading['rps']:.0f} req/s), {reading['non2xx3xx']} non-2xx/3xx, "
+        f"{reading['errors']} socket errors; questions stored / lost / duplicated: "
+        f"{r['stored']} / {r['lost']} / {r['duplicated']}. Verdict: **{verdict}**.",
+        "",
+        "| time | worker memory (per worker) |",
+        "|---|---|",
+        f"| start | {' + '.join(f'{mb:.0f}' for mb in r['rss_before_mb'])} MB |",
+        *rows,
+        f"| end | {' + '.join(f'{mb:.0f}' for mb in r['rss_after_mb'])} MB |",
         "",
     ]
 
