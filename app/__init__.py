@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("APP")
     if test_config:
         app.config.from_mapping(test_config)
+    config.apply_site_url(app.config)
+    config.check(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(instance)
     # Our modules log through children of this logger: references and counts, never personal

@@ -2,8 +2,9 @@
 fingerprinted, and every body compressed for slow connections.
 
 A reading page's HTML depends only on its address and the content-and-catalog version (nothing
-personal is in it), so it is rendered once, compressed once with gzip and brotli, and served from
-memory with a strong ETag until the content changes.
+personal is in it), so it is rendered once, compressed with gzip and brotli (at a fast level
+first, at the best level once it is read again) and served from memory with a strong ETag until
+the content changes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import gzip
 import hashlib
 import mimetypes
 import os
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -29,34 +32,111 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 
 
+#: Levels for a page's first compression, on the request path: a few milliseconds for an
+#: article, where brotli 11 takes a hundred or more.
+FAST_BROTLI = 4
+FAST_GZIP = 5
+#: Pages waiting to be recompressed at their best level; more are dropped, and asked again
+#: the next time they are served.
+RECOMPRESS_QUEUE = 64
+
+
 @dataclass
 class CachedPage:
-    """A body and, made the first time a client asks for them, its compressed forms."""
+    """A body and, made the first time a client asks for them, its compressed forms.
+
+    A form is first made at a fast level, so an uncached page (one nobody asked for before,
+    perhaps invented to cost us work) never pays for the best compression on the request path.
+    Once the page is served again it is worth more: it is recompressed at ``quality`` in the
+    background (``Recompressor``), and served from then on at that level.
+    """
 
     body: bytes
     etag: str
     mimetype: str
-    #: Brotli quality: the highest for pages read many times, lower for one-off pages.
+    #: Brotli quality at best: the highest for pages read many times, lower for one-off pages.
     quality: int = 11
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    #: Encoding to (bytes, level they were made at).
+    encoded: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    served: int = 0
+    _pending: set[str] = field(default_factory=set, repr=False)
 
-    def encode(self, encoding: str | None) -> bytes:
+    def best_level(self, encoding: str) -> int:
+        if encoding == "br":
+            return self.quality
+        return 9 if self.quality > 9 else 6
+
+    def level(self, encoding: str) -> int | None:
+        """The level the page's ``encoding`` form was made at, or None if not made yet."""
+        found = self.encoded.get(encoding)
+        return found[1] if found else None
+
+    def _compress(self, encoding: str, level: int) -> bytes:
+        if encoding == "br":
+            return brotli.compress(self.body, quality=level)
+        return gzip.compress(self.body, compresslevel=level, mtime=0)
+
+    def encode(self, encoding: str | None) -> tuple[bytes, str]:
+        """The body in ``encoding`` and its entity tag (the level is part of it: a strong
+        ETag changes with the bytes)."""
         if encoding is None:
-            return self.body
+            return self.body, self.etag
         found = self.encoded.get(encoding)
         if found is None:
-            if encoding == "br":
-                found = brotli.compress(self.body, quality=self.quality)
-            else:
-                found = gzip.compress(
-                    self.body, compresslevel=9 if self.quality > 9 else 6, mtime=0
-                )
-            self.encoded[encoding] = found
-        return found
+            fast = FAST_BROTLI if encoding == "br" else FAST_GZIP
+            level = min(fast, self.best_level(encoding))
+            found = self.encoded[encoding] = (self._compress(encoding, level), level)
+        data, level = found
+        suffix = encoding if level == self.best_level(encoding) else f"{encoding}{level}"
+        return data, f"{self.etag}-{suffix}"
+
+    def recompress(self, encoding: str) -> None:
+        """Make the ``encoding`` form at the best level (slow: call it off the request path)."""
+        level = self.best_level(encoding)
+        if self.level(encoding) != level:
+            self.encoded[encoding] = (self._compress(encoding, level), level)
+        self._pending.discard(encoding)
 
 
 def compress(body: bytes, mimetype: str, quality: int = 11) -> CachedPage:
     return CachedPage(body, hashlib.sha256(body).hexdigest()[:32], mimetype, quality)
+
+
+class Recompressor:
+    """One background thread per worker process that recompresses pages served again at their
+    best level; started on first use, so a worker forked from a parent starts its own."""
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._queue: queue.Queue[tuple[CachedPage, str]] = queue.Queue(RECOMPRESS_QUEUE)
+        self._lock = threading.Lock()
+
+    def submit(self, page: CachedPage, encoding: str) -> None:
+        if encoding in page._pending or page.level(encoding) == page.best_level(encoding):
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._queue = queue.Queue(RECOMPRESS_QUEUE)
+                threading.Thread(target=self._run, name="recompress", daemon=True).start()
+        page._pending.add(encoding)
+        try:
+            self._queue.put_nowait((page, encoding))
+        except queue.Full:
+            page._pending.discard(encoding)
+
+    def _run(self) -> None:
+        jobs = self._queue
+        while True:
+            page, encoding = jobs.get()
+            try:
+                page.recompress(encoding)
+            finally:
+                jobs.task_done()
+
+    def wait(self) -> None:
+        """Until every page submitted so far is recompressed (for tests and benchmarks)."""
+        self._queue.join()
 
 
 def _encoding() -> str | None:
@@ -70,10 +150,14 @@ def _encoding() -> str | None:
 
 def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) -> Response:
     encoding = _encoding()
-    response = Response(page.encode(encoding), mimetype=page.mimetype)
+    body, etag = page.encode(encoding)
+    page.served += 1
+    if encoding and page.served > 1:
+        current_app.extensions["recompressor"].submit(page, encoding)
+    response = Response(body, mimetype=page.mimetype)
     if encoding:
         response.headers["Content-Encoding"] = encoding
-    response.set_etag(page.etag + (f"-{encoding}" if encoding else ""))
+    response.set_etag(etag)
     if modified:
         response.last_modified = modified
     response.headers["Cache-Control"] = cache_control
@@ -81,11 +165,14 @@ def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) ->
     return response.make_conditional(request)
 
 
-def cached_page(cache: str = "page_cache", quality: int = 11) -> Callable[[Callable], Callable]:
+def cached_page(
+    cache: str = "page_cache", quality: int = 11, by_query: bool = False
+) -> Callable[[Callable], Callable]:
     """Serve a GET view from the named page cache; only 200 responses are kept.
 
-    Reading pages share one cache at the highest compression; search results, many of them
-    asked for once, have their own so they never push articles out, compressed more lightly.
+    Reading pages share one cache, recompressed at the highest level once read again; search
+    results, many of them asked for once, have their own so they never push articles out, and
+    a lighter best level.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -93,8 +180,10 @@ def cached_page(cache: str = "page_cache", quality: int = 11) -> Callable[[Calla
         def wrapper(*args, **kwargs):
             store = current_app.extensions["content"]
             pages: LRUCache = current_app.extensions[cache]
-            path = request.full_path if request.query_string else request.path
-            key = (request.host, path, store.version)
+            # Nothing a client can vary goes into the key but what the page depends on: not the
+            # Host, and for reading pages not an invented query string either.
+            path = request.full_path if by_query and request.query_string else request.path
+            key = (path, store.version)
             page = pages.get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
@@ -114,12 +203,18 @@ def serve_static(filename: str) -> Response:
     path = safe_join(app.static_folder or "", filename)
     if path is None or not os.path.isfile(path):
         abort(404)
-    cache: LRUCache = app.extensions["static_cache"]
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
     key = ("", path, str(os.stat(path).st_mtime_ns))
+    return serve_generated(key, lambda: Path(path).read_bytes(), mimetype)
+
+
+def serve_generated(key: tuple, make: Callable[[], bytes], mimetype: str) -> Response:
+    """A file-like response made once per ``key`` (which must change with its bytes) and kept
+    with the static files, compressed once; a fingerprinted (``?v=``) address is cached a year."""
+    cache: LRUCache = current_app.extensions["static_cache"]
     page = cache.get(key)
     if page is None:
-        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        page = cache.put(key, compress(Path(path).read_bytes(), mimetype))
+        page = cache.put(key, compress(make(), mimetype))
     if request.args.get("v"):
         cache_control = f"public, max-age={STATIC_MAX_AGE}, immutable"
     else:
@@ -137,8 +232,7 @@ def _static_version(app: Flask, filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    # Keyed by host too (pages carry absolute alternate links), and bounded so a flood of
-    # made-up hosts or query strings cannot grow memory.
+    # Bounded, so that a flood of made-up search queries cannot grow memory.
     app.extensions["page_cache"] = LRUCache(512)
     app.extensions["search_page_cache"] = LRUCache(1024)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
@@ -156,4 +250,5 @@ def init_app(app: Flask) -> None:
             values.setdefault("v", _static_version(app, values["filename"]))
 
     app.extensions["static_cache"] = LRUCache(64)
+    app.extensions["recompressor"] = Recompressor()
     app.view_functions["static"] = serve_static

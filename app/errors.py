@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -42,6 +42,11 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        """A Host outside TRUSTED_HOSTS: no page can be built for it, and none echoes it."""
+        return Response("Bad request: unknown host name.\n", 400, mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         response = render_error(exc.code or 500)

@@ -28,7 +28,15 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.content.catalog import LocalizedArticle
 from app.content.loader import Library
@@ -241,6 +249,52 @@ class LoginForm(FlaskForm):
     )
 
 
+def no_spaces(value: Any) -> Any:
+    """A code as people copy it, with spaces or a dash in the middle."""
+    return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
+
+
+TOTP_CODE = Regexp(
+    r"^[0-9]{6}$", message=_l("Please enter the 6 digits your authenticator app shows.")
+)
+
+
+class CodeForm(FlaskForm):
+    """The log-in's second step: a code from the app, or one of the recovery codes (a
+    separate field, since the first brings up a digits-only keyboard on phones)."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        filters=[ascii_digits, no_spaces],
+        validators=[Optional(), TOTP_CODE],
+    )
+    recovery_code = StringField(
+        _l("Or one of your recovery codes"),
+        filters=[strip],
+        validators=[Optional(), Length(max=40)],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.code.data and not self.recovery_code.data:
+            self.code.errors.append(_l("Please enter the code from your authenticator app."))
+            valid = False
+        return valid
+
+
+class SetupForm(FlaskForm):
+    """Turning two-factor log-in on: the first code the app shows proves it has the secret."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        filters=[ascii_digits, no_spaces],
+        validators=[
+            InputRequired(_l("Please enter the code from your authenticator app.")),
+            TOTP_CODE,
+        ],
+    )
+
+
 class AnswerForm(FlaskForm):
     note = TextAreaField(
         _l("Note for colleagues (how and when it was answered)"),
@@ -256,10 +310,6 @@ class DeleteForm(FlaskForm):
         _l("Yes, delete this query for good"),
         validators=[InputRequired(_l("Tick the box to confirm the deletion."))],
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (log out): only its CSRF token."""
 
 
 class FilterForm(FlaskForm):

@@ -120,6 +120,7 @@ def init_app(app: Flask) -> None:
             "languages": languages(),
             "lang": language(lang),
             "alternates": alternates,
+            "canonical_url": canonical_url,
             "switch_language_url": switch_language_url,
         }
 
@@ -146,6 +147,11 @@ def alternates() -> list[Alternate]:
         return []
     default = found[0].url.replace(f"/{SOURCE_LANGUAGE}/", "/", 1)
     return [*found, Alternate("x-default", default)]  # type: ignore[list-item]
+
+
+def canonical_url() -> str | None:
+    """This page's one public address (from SITE_URL), without any query string."""
+    return page_url(current_language(), external=True)
 
 
 def switch_language_url(code: str) -> str:

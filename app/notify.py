@@ -19,6 +19,7 @@ from babel import Locale
 from flask import Flask, current_app, url_for
 from sqlalchemy import select, update
 
+from app.config import smtp_implicit_tls
 from app.i18n import SOURCE_LANGUAGE
 from app.storage.db import db
 from app.storage.models import PENDING, SENT, OutboxMessage, utcnow
@@ -134,10 +135,21 @@ def deliver(message: OutboxMessage) -> None:
     host = config.get("SMTP_HOST")
     if not host:
         raise smtplib.SMTPException("SMTP_HOST is not set")
-    with smtplib.SMTP(host, int(config["SMTP_PORT"]), timeout=config["SMTP_TIMEOUT"]) as smtp:
-        if config.get("SMTP_STARTTLS"):
-            smtp.starttls(context=ssl.create_default_context())
+    port, timeout = int(config["SMTP_PORT"]), config["SMTP_TIMEOUT"]
+    context = ssl.create_default_context()
+    implicit = smtp_implicit_tls(config)
+    smtp = (
+        smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        if implicit
+        else smtplib.SMTP(host, port, timeout=timeout)
+    )
+    with smtp:
+        if config.get("SMTP_STARTTLS") and not implicit:
+            smtp.starttls(context=context)
         if config.get("SMTP_USERNAME"):
+            # Checked at start-up too (config.check); here for settings changed since.
+            if not (implicit or config.get("SMTP_STARTTLS")):
+                raise smtplib.SMTPException("refusing to log in over an unencrypted connection")
             smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
         smtp.send_message(email)
 

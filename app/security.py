@@ -38,6 +38,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 HSTS = "max-age=63072000; includeSubDomains"
+#: Set in ``app.extensions`` once a request carried forwarded headers that were not believed.
+FORWARDED_IGNORED = "forwarded_headers_ignored"
 #: Longer addresses are not links a reader followed; refuse them before any work is done.
 MAX_URL = 4096
 
@@ -65,9 +67,37 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
+        # Only the client address and scheme by default: a forwarded host or path prefix
+        # reaches links and cached pages, so the operator must name them to have them believed.
+        extra = set(app.config.get("TRUSTED_PROXY_HEADERS") or ())
+        unknown = extra - {"host", "prefix"}
+        if unknown:
+            raise ValueError(f"TRUSTED_PROXY_HEADERS: unknown {sorted(unknown)}; use host, prefix")
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies if "host" in extra else 0,
+            x_prefix=proxies if "prefix" in extra else 0,
         )
+    else:
+
+        @app.before_request
+        def notice_ignored_forwarding() -> None:
+            """Behind a proxy that is not trusted, every client has the proxy's address, so all
+            patients share one rate-limit bucket: tell the operator, once per worker (the log
+            and ``/healthz``)."""
+            if app.extensions.get(FORWARDED_IGNORED) or not (
+                "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+            ):
+                return
+            app.extensions[FORWARDED_IGNORED] = True
+            app.logger.warning(
+                "forwarded headers arrive but TRUSTED_PROXIES is 0: every client counts as %s "
+                "for rate limits; set TRUSTED_PROXIES to the number of proxies in front",
+                request.remote_addr,
+            )
+
     app.session_interface = SessionInterface()
     # Flask-Login's "remember me" cookie: we never set one, but if we ever do, it is as safe.
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])

@@ -66,6 +66,7 @@ def server(database_url: str, workdir: Path, workers: int):
         "SEARCH_INDEX_DIR": str(ROOT / "search_index"),
         "SECRET_KEY": "load-test",
         "ASK_RATE_LIMIT": "100000 per minute",
+        "SEARCH_RATE_LIMIT": "1000000 per minute",
         "ASK_MIN_FILL_SECONDS": "0",
     }
     flask = str(Path(sys.executable).parent / "flask")

@@ -1,4 +1,5 @@
-"""Write BENCHMARKS.md from the results of bench/run.py and bench/load.py (bench/results/)."""
+"""Write BENCHMARKS.md from the results of bench/run.py, bench/load.py and bench/abuse.py
+(bench/results/)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ def write_report(results: Path, path: Path) -> None:
         lines += _load(json.loads((results / "load.json").read_text()))
     if (results / "soak.json").exists():
         lines += _soak(json.loads((results / "soak.json").read_text()))
+    if (results / "abuse.json").exists():
+        from bench.abuse import section
+
+        lines += section(json.loads((results / "abuse.json").read_text()))
     path.write_text("\n".join(lines), encoding="utf-8")
 
 

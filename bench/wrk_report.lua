@@ -3,10 +3,12 @@
 local paths = {}
 local index = 0
 local unique = false
+local newquery = false
 local counter = 0
 
 init = function(args)
   unique = args[2] == "unique"
+  newquery = args[2] == "newquery"
   counter = math.random(1, 1000000000)
   if args[1] then
     for line in io.lines(args[1]) do
@@ -19,6 +21,11 @@ end
 request = function()
   if #paths == 0 then return wrk.format(nil) end
   index = index % #paths + 1
+  if newquery then
+    -- One more word in the search itself: a query the engine has never seen (bench/abuse.py).
+    counter = counter + 1
+    return wrk.format(nil, paths[index] .. "+zq" .. counter)
+  end
   if unique then
     -- A query string never seen before: the server cannot answer it from a cache.
     counter = counter + 1

@@ -66,6 +66,7 @@ def app_config(tmp_path: Path, search_index: Path) -> dict:
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
+        "SITE_URL": "http://localhost",
         "SEARCH_INDEX_DIR": str(search_index),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": False,
@@ -263,9 +264,11 @@ def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
     with app.app_context():
         flask_migrate.upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    origin = f"http://127.0.0.1:{server.server_port}"
+    app.config.update(SITE_URL=origin, SERVER_NAME=origin.removeprefix("http://"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield origin
     server.shutdown()
     thread.join(timeout=10)
 

@@ -1,3 +1,5 @@
+import pytest
+
 from app import create_app
 
 
@@ -39,3 +41,13 @@ def test_settings_of_the_ask_form_and_cookies_are_read_with_their_types(tmp_path
     assert app.config["TRUSTED_PROXIES"] == 1
     assert app.config["QUERY_RETENTION_DAYS"] == 90
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_postgresql_without_a_secret_key_refuses_to_start(tmp_path, monkeypatch):
+    """Each server would generate a key of its own, and refuse the others' sessions and forms."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/site")
+    with pytest.raises(ValueError, match="SECRET_KEY must be set when DATABASE_URL is PostgreSQL"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert not (tmp_path / "instance" / "secret_key").exists()
+    assert create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "shared"})

@@ -47,3 +47,26 @@ def test_a_rate_limit_store_that_is_down_lets_questions_through(make_app):
     )
     client = app.test_client()
     assert [send(client).status_code for _ in range(2)] == [303, 303]
+
+
+def test_searching_is_limited_per_client_with_a_429_in_the_readers_language(make_app):
+    """The search page and the API share one count per client; reading is never limited."""
+    app = make_app(RATELIMIT_ENABLED=True, SEARCH_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    assert [client.get(f"/fr/search?q=stem{n}").status_code for n in range(2)] == [200, 200]
+    assert client.get("/api/v1/search?q=stem&lang=fr").status_code == 200
+
+    page = client.get("/fr/search?q=riluzole")
+    assert page.status_code == 429
+    assert int(page.headers["Retry-After"]) > 0
+    assert "Trop de demandes" in page.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=riluzole&lang=hi")
+    assert api.status_code == 429
+    assert int(api.headers["Retry-After"]) > 0
+    assert api.json["error"]["title"] == "बहुत ज़्यादा अनुरोध"
+
+    assert client.get("/fr/articles/als-stem-cell-therapy").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    assert other.get("/fr/search?q=riluzole").status_code == 200

@@ -2,15 +2,20 @@
 a server that is down delays a notification, never loses it, and no email carries health data."""
 
 import datetime as dt
+import ssl
+import subprocess
 
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from flask import url_for
 from sqlalchemy import select
 
-from app import notify
+from app import create_app, notify
 from app.storage import queries
 from app.storage.db import db
 from app.storage.models import PENDING, SENT, OutboxMessage
-from tests.conftest import BOTH_DATABASES
+from tests.conftest import BOTH_DATABASES, MailServer
 from tests.storage.test_queries import new_query
 
 QUESTION = "My father has ALS and difficulty swallowing. Is the treatment safe for him?"
@@ -110,3 +115,63 @@ def test_only_one_sender_claims_a_message(app, mail_server):
 def test_back_off_grows_and_is_capped():
     assert [notify.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert notify.backoff(30) == notify.MAX_BACKOFF
+
+
+@pytest.fixture
+def tls_mail_server(free_port, tmp_path, monkeypatch):
+    """A real SMTP server speaking TLS from the first byte (as on port 465), with a certificate
+    of this test's own that the app's default TLS context is told to trust; it records log-ins."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = MailServer("127.0.0.1", free_port)
+    server.logins = []
+
+    def authenticate(smtp, session, envelope, mechanism, auth_data):
+        server.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=True)
+
+    controller = Controller(
+        server,
+        hostname=server.host,
+        port=server.port,
+        ssl_context=context,
+        authenticator=authenticate,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield server
+    controller.stop()
+
+
+def test_mail_can_go_over_implicit_tls_with_a_login(app, tls_mail_server):
+    configure(app, tls_mail_server)
+    app.config.update(SMTP_SSL=True, SMTP_USERNAME="site", SMTP_PASSWORD="mail-secret")
+    store_query(app)
+    with app.app_context():
+        assert notify.send_due() == notify.Report(sent=1, failed=0)
+    assert tls_mail_server.logins == [(b"site", b"mail-secret")]
+    assert len(tls_mail_server.messages) == 1
+
+
+def test_a_log_in_over_an_unencrypted_connection_is_refused(app_config, app, mail_server):
+    unsafe = {"SMTP_HOST": "mail.example", "SMTP_USERNAME": "site"}
+    with pytest.raises(ValueError, match="SMTP_STARTTLS=true, or SMTP_SSL=true"):
+        create_app({**app_config, **unsafe})
+    create_app({**app_config, **unsafe, "SMTP_PORT": 465})
+
+    configure(app, mail_server.start())
+    app.config.update(SMTP_USERNAME="site", SMTP_PASSWORD="mail-secret")
+    store_query(app)
+    with app.app_context():
+        assert notify.send_due() == notify.Report(sent=0, failed=1)
+    (message,) = outbox(app)
+    assert "unencrypted" in message.last_error
+    assert mail_server.messages == []

@@ -157,6 +157,24 @@ def test_proxy_headers_are_ignored_unless_the_proxy_is_trusted(app):
     assert "Secure" not in response.headers["Set-Cookie"]
 
 
+def test_forwarded_headers_that_are_ignored_are_reported_once_and_in_healthz(app, caplog):
+    """Behind an untrusted proxy every patient shares the proxy's rate-limit bucket."""
+    client = app.test_client()
+    assert client.get("/healthz").json["forwarded_headers_ignored"] is False
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        for _ in range(3):
+            client.get("/en/", headers={"X-Forwarded-For": "203.0.113.9"})
+    warnings = [r for r in caplog.records if "TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warnings) == 1
+    assert client.get("/healthz").json["forwarded_headers_ignored"] is True
+
+
+def test_forwarded_headers_from_a_trusted_proxy_are_not_reported(make_app):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    client.get("/en/", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert client.get("/healthz").json["forwarded_headers_ignored"] is False
+
+
 def test_a_failed_csrf_check_elsewhere_is_a_clear_400_page(client):
     response = client.post("/staff/login", data={"username": "x", "password": "y"})
     assert response.status_code == 400

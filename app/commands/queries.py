@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -45,7 +48,8 @@ def send_outbox(retry_now: bool) -> None:
     help="Days to keep a query (default: QUERY_RETENTION_DAYS).",
 )
 def purge(days: int | None) -> None:
-    """Delete the queries older than the retention period, for good."""
+    """Delete the queries older than the retention period, for good, and the exports in
+    EXPORT_DIR dated before it: a backup keeps a question no longer than the database does."""
     if days is None:
         days = int(current_app.config["QUERY_RETENTION_DAYS"])
     purged = store.purge(dt.timedelta(days=days))
@@ -53,30 +57,74 @@ def purge(days: int | None) -> None:
         f"deleted {purged.queries} queries and {purged.notifications} sent notifications "
         f"older than {days} days"
     )
+    folder = current_app.config.get("EXPORT_DIR")
+    if folder:
+        deleted = purge_exports(Path(folder), dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+        click.echo(f"deleted {deleted} export files older than {days} days from {folder}")
+
+
+#: ``flask queries export`` names the files it writes in a folder by their time (UTC), so that
+#: ``purge`` can tell their age whatever happens to their modification time.
+EXPORT_NAME = "queries-{:%Y%m%dT%H%M%SZ}.jsonl"
+EXPORT_RE = re.compile(r"queries-(\d{8}T\d{6}Z)\.jsonl")
+
+
+def purge_exports(folder: Path, cutoff: dt.datetime) -> int:
+    """Delete our dated export files made before ``cutoff``; nothing else in the folder."""
+    deleted = 0
+    for entry in os.scandir(folder):
+        found = EXPORT_RE.fullmatch(entry.name)
+        if not found or not entry.is_file(follow_symlinks=False):
+            continue
+        made = dt.datetime.strptime(found[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        if made < cutoff:
+            os.unlink(entry.path)
+            deleted += 1
+    return deleted
+
+
+def write_private(path: Path, lines: Iterable[str]) -> int:
+    """Write ``lines`` to ``path`` readable by its owner only, through a temporary file in the
+    same folder renamed over it: a symlink planted at ``path`` is replaced, never followed, and
+    a failed export leaves the previous file whole."""
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        count = 0
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line)
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(draft, path)
+    except BaseException:
+        Path(draft).unlink(missing_ok=True)
+        raise
+    return count
 
 
 @queries.command("export")
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="File to write (created readable by its owner only); standard output if not given.",
+    help="File to write, or a folder to write a dated file in (readable by their owner only); "
+    "by default EXPORT_DIR if set, else standard output.",
 )
 def export(output: Path | None) -> None:
     """Every query as JSON lines, oldest first, for a backup."""
     stmt = store.search(store.Filters()).order_by(None).order_by(Query.id)
     rows = exports.json_lines(store.each(stmt))
+    folder = current_app.config.get("EXPORT_DIR")
+    output = output or (Path(folder) if folder else None)
     if output is None:
         for line in rows:
             click.echo(line, nl=False)
         return
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    count = 0
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        for line in rows:
-            handle.write(line)
-            count += 1
+    if output.is_dir():
+        output = output / EXPORT_NAME.format(dt.datetime.now(dt.UTC))
+    count = write_private(output, rows)
     click.echo(f"wrote {count} queries to {output}", err=True)
 
 

@@ -7,7 +7,14 @@ from collections.abc import Callable
 import click
 from flask.cli import AppGroup
 
-from app.auth import MIN_PASSWORD_LENGTH, AccountError, create_user, remove_user, set_password
+from app.auth import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    create_user,
+    remove_user,
+    reset_2fa,
+    set_password,
+)
 
 staff = AppGroup("staff", help="Staff accounts.")
 password_option = click.password_option(
@@ -39,6 +46,15 @@ def set_password_command(username: str, password: str) -> None:
     """Give an account a new password; it is logged out everywhere."""
     _run(set_password, username, password)
     click.echo(f"new password set for {username!r}; its sessions have ended")
+
+
+@staff.command("reset-2fa")
+@click.argument("username")
+def reset_2fa_command(username: str) -> None:
+    """For a lost phone: the account sets up two-factor log-in again at its next log-in (its
+    sessions end and its recovery codes stop working). Check who is asking first."""
+    _run(reset_2fa, username)
+    click.echo(f"two-factor log-in reset for {username!r}; it is set up again at the next log-in")
 
 
 @staff.command("remove")

@@ -33,6 +33,10 @@ ENOUGH = 3
 #: neighbours, longer ones are not misspellings worth an edit-distance search.
 MIN_SUGGEST = 4
 MAX_SUGGEST = 24
+#: Unknown words respelled per query, the longest first: each costs an edit-distance walk of
+#: the index's word list (about 35 ms for a 12-letter word), so a query of eight invented words
+#: would otherwise cost a worker a quarter of a second.
+MAX_RESPELL = 2
 GRAPHEME = regex.compile(r"\X")
 FIELD_SYNTAX = regex.compile(r"\b\w+:(?=\S)")
 PHRASE = regex.compile(r'"([^"]*)"')
@@ -95,6 +99,8 @@ class SearchPage:
     #: The results are English ones, because nothing matched in the reader's language.
     fallback: bool = False
     corrected: bool = False
+    #: How many words were given to the spelling corrector (at most ``MAX_RESPELL``).
+    respelled: int = 0
 
     @property
     def pages(self) -> int:
@@ -162,8 +168,21 @@ def _phrase_query(lang: str, phrase: tuple[str, ...]) -> Query | None:
     return Phrase(fieldname("text", lang), tokens)
 
 
-def _groups(searcher: Searcher, query: CleanQuery, lang: str) -> list[Query]:
-    groups = [_phrase_query(lang, p) for p in query.phrases]
+def _loose_phrase(searcher: Searcher, lang: str, phrase: tuple[str, ...]) -> Query | None:
+    """A quoted phrase as all of its words, anywhere in the section, each with its stems and
+    synonyms: what a wider search tries when the exact phrase is not in the text (readers
+    quote the words they know, not always the ones the translation chose)."""
+    found = [q for q in (_word_query(searcher, lang, Word(w)) for w in phrase) if q is not None]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else And(found)
+
+
+def _groups(searcher: Searcher, query: CleanQuery, lang: str, strict: bool = True) -> list[Query]:
+    if strict:
+        groups = [_phrase_query(lang, p) for p in query.phrases]
+    else:
+        groups = [_loose_phrase(searcher, lang, p) for p in query.phrases]
     groups += [_word_query(searcher, lang, w) for w in query.words]
     return [g for g in groups if g is not None]
 
@@ -194,8 +213,8 @@ def _results(hits, lang: str, query: CleanQuery) -> list[SearchResult]:
 def _search(
     searcher: Searcher, query: CleanQuery, lang: str, page: int, strict: bool = False
 ) -> tuple[list, int, int]:
-    """All the words (``strict``), or any of them."""
-    groups = _groups(searcher, query, lang)
+    """All the words and exact phrases (``strict``), or any of them, phrases loosened."""
+    groups = _groups(searcher, query, lang, strict)
     if not groups:
         return [], 0, 1
     # No language filter is needed: each language has its own fields.
@@ -220,32 +239,44 @@ def _known(searcher: Searcher, lang: str, written: str, word: str) -> bool:
     return any(searcher.doc_frequency(text, term) > 0 for term in words(lang, word))
 
 
-def suggest(searcher: Searcher, query: CleanQuery, lang: str) -> str | None:
+@dataclass(frozen=True)
+class Respelling:
+    #: The reader's words with the unknown ones respelled, or None when nothing changed.
+    text: str | None
+    #: Words given to the corrector: the work done, bounded by ``limit``.
+    tried: int
+
+
+def suggest(
+    searcher: Searcher, query: CleanQuery, lang: str, limit: int = MAX_RESPELL
+) -> Respelling:
     """A respelling of the reader's unknown words from the words in the index, if one differs.
 
     Distances count graphemes, not code points (an Indic letter with its vowel sign is one),
-    short words are left alone, and one edit is tried before two.
+    short words are left alone, and one edit is tried before two. Only the ``limit`` longest
+    unknown words are respelled (a long word is the likelier typo and the more telling one),
+    so the cost of a query does not grow with the number of invented words in it.
     """
     corrector = searcher.corrector(fieldname("words", lang))
-    changed = False
-    out = []
-    for word in query.words:
+    out = [w.text + ("*" if w.prefix else "") for w in query.words]
+    unknown: list[tuple[int, int, str]] = []
+    for position, word in enumerate(query.words):
         written = words(lang, word.text, stemming=False, folding=False)
         letters = len(GRAPHEME.findall(written[0])) if written else 0
         if word.prefix or not MIN_SUGGEST <= letters <= MAX_SUGGEST:
-            out.append(word.text + ("*" if word.prefix else ""))
             continue
-        found: list[str] = []
         if not _known(searcher, lang, written[0], word.text):
-            found = corrector.suggest(written[0], limit=1, maxdist=1)
-            if not found and letters > 6:
-                found = corrector.suggest(written[0], limit=1, maxdist=2)
+            unknown.append((letters, position, written[0]))
+    chosen = sorted(unknown, key=lambda found: (-found[0], found[1]))[: max(limit, 0)]
+    changed = False
+    for letters, position, written in chosen:
+        found = corrector.suggest(written, limit=1, maxdist=1)
+        if not found and letters > 6:
+            found = corrector.suggest(written, limit=1, maxdist=2)
         if found:
-            out.append(found[0])
+            out[position] = found[0]
             changed = True
-        else:
-            out.append(word.text)
-    return " ".join(out) if changed else None
+    return Respelling(" ".join(out) if changed else None, len(chosen))
 
 
 def run(
@@ -260,24 +291,36 @@ def run(
     results, total, found_page = _search(searcher, query, lang, page, strict=True)
     if total >= ENOUGH:
         return SearchPage(query, lang, results, total, found_page)
-    suggestion = suggest(searcher, query, lang)
-    if suggestion:
+    respelling = suggest(searcher, query, lang)
+    tried = respelling.tried
+    if suggestion := respelling.text:
         # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
         fixed, fixed_total, fixed_page = _search(searcher, clean(suggestion), lang, page, True)
         if fixed_total > total:
             return SearchPage(
-                query, lang, fixed, fixed_total, fixed_page, suggestion=suggestion, corrected=True
-            )
+                query, lang, fixed, fixed_total, fixed_page,
+                suggestion=suggestion, corrected=True, respelled=tried,
+            )  # fmt: skip
     wider, wider_total, wider_page = _search(searcher, query, lang, page)
     if wider_total > total:
-        return SearchPage(query, lang, wider, wider_total, wider_page)
+        return SearchPage(query, lang, wider, wider_total, wider_page, respelled=tried)
     if total:
-        return SearchPage(query, lang, results, total, found_page)
+        return SearchPage(query, lang, results, total, found_page, respelled=tried)
     if fallback and lang != "en":
         results, total, found_page = _search(searcher, query, "en", page)
         if total:
-            return SearchPage(query, "en", results, total, found_page, fallback=True)
-    return SearchPage(query=query, lang=lang)
+            return SearchPage(
+                query, "en", results, total, found_page, fallback=True, respelled=tried
+            )
+    return SearchPage(query=query, lang=lang, respelled=tried)
 
 
-__all__ = ["CleanQuery", "SearchPage", "SearchResult", "clean", "run", "suggest"]
+__all__ = [
+    "CleanQuery",
+    "Respelling",
+    "SearchPage",
+    "SearchResult",
+    "clean",
+    "run",
+    "suggest",
+]

@@ -7,6 +7,7 @@ so that every deployment runs the schema the migrations define.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
+
+from app.config import private_dir
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -60,18 +63,33 @@ def engine_options(url: str) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys, and ``secure_delete``: a deleted or purged question is overwritten
+    with zeros in the file, not left readable in free pages until reused."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file (an empty file is an empty database) readable by its owner only,
+    in a folder that is too when we make it; SQLite gives its -wal and -shm files the same
+    permissions. An existing file is left as it is."""
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def init_app(app: Flask) -> None:
     url = normalise_url(app.config["DATABASE_URL"])
     parsed = make_url(url)
+    sqlite_file = None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file = Path(parsed.database)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     options = engine_options(url)
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
@@ -83,3 +101,6 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine: Engine = db.engine
         event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite_file is not None:
+            # On first use, not at start-up: commands that never open the database make none.
+            event.listen(engine, "do_connect", lambda *_: private_file(sqlite_file))

@@ -1,4 +1,5 @@
-"""The tables: patients' queries, staff accounts, and the outbox of notifications to send."""
+"""The tables: patients' queries, staff accounts with their second factor and audit log, and the
+outbox of notifications to send."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import secrets
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -93,12 +103,56 @@ class StaffUser(UserMixin, db.Model):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP secret (base32); in use once ``totp_confirmed_at`` is set, until then a secret
+    #: being set up, replaced each time the set-up page is shown.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The last 30-second step whose code was accepted: a code is never accepted twice.
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    #: Failed log-ins (password or code) since the last successful one, kept in the database so
+    #: that every worker counts the same attempts; the account holder is told at the next log-in.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def has_2fa(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     def get_id(self) -> str:
         return self.session_token
 
     def new_session_token(self) -> None:
         self.session_token = secrets.token_urlsafe(32)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app. Only its SHA-256 is kept:
+    the codes are random with about 78 bits, so a slow password hash would add nothing."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(db.Model):
+    """Who did what to which query, and when. Never the question or contact details: only the
+    reference, so the log may be read by every staff member. Purged with the queries."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: A username, not a foreign key: the log outlives a removed account.
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))
+    query_ref: Mapped[str | None] = mapped_column(String(8), index=True)
+    #: E.g. the filters of an export; never personal data.
+    detail: Mapped[str | None] = mapped_column(String(200))
 
 
 class OutboxMessage(db.Model):

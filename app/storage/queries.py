@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.storage import audit
 from app.storage.db import db
 from app.storage.models import ANSWERED, SENT, OutboxMessage, Query, utcnow
 
@@ -136,7 +137,8 @@ class Purged:
 
 
 def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
-    """Delete queries sent before ``now - older_than``, and sent notifications as old.
+    """Delete queries sent before ``now - older_than``, sent notifications and audit log
+    entries as old, in one transaction.
 
     Notifications still waiting to be sent are kept: they carry no personal data.
     """
@@ -145,6 +147,7 @@ def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
     sent = db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.created_at < cutoff)
     )
+    audit.purge(cutoff)
     db.session.commit()
     return Purged(queries.rowcount, sent.rowcount)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from flask_babel import gettext as _
 
 from app import __version__
@@ -13,6 +13,14 @@ from app.search.query import NOT_BLANK, is_blank
 from app.views.search import page_number, service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.url_value_preprocessor
+def language(endpoint: str | None, values: dict | None) -> None:
+    """Errors raised before the view (too many requests) speak the language asked for."""
+    lang = request.args.get("lang")
+    if lang in {language.code for language in languages()}:
+        g.lang = lang
 
 
 @bp.after_request
@@ -59,7 +67,7 @@ def search():
                 "title": r.title,
                 "heading": r.heading,
                 "snippet_html": r.snippet,
-                "url": request.host_url.rstrip("/") + r.url,
+                "url": current_app.config["SITE_URL"] + r.url,
             }
             for r in result.results
         ],
@@ -77,7 +85,7 @@ def openapi():
             "version": __version__,
             "description": "Full-text search over the sections of our patient-education articles.",
         },
-        "servers": [{"url": request.host_url.rstrip("/")}],
+        "servers": [{"url": current_app.config["SITE_URL"]}],
         "paths": {
             "/api/v1/search": {
                 "get": {
@@ -124,6 +132,11 @@ def openapi():
                         },
                         "400": {
                             "description": "Bad parameters",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "429": {
+                            "description": "Too many searches from this client",
+                            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                             "content": {"application/json": {"schema": error}},
                         },
                         "503": {

@@ -62,6 +62,9 @@ def form():
         return page(form)
 
     elapsed = form.seconds_since_shown()
+    if elapsed is not None and elapsed > current_app.config["ASK_FORM_MAX_AGE"]:
+        # A stamp kept for days (a script saving itself the wait) counts as an expired form.
+        elapsed = None
     if form.website.data or (
         elapsed is not None and elapsed < current_app.config["ASK_MIN_FILL_SECONDS"]
     ):

@@ -10,7 +10,7 @@ from werkzeug.routing import RequestRedirect
 
 from app import __version__
 from app.i18n import LANG_COOKIE, languages, negotiate
-from app.security import is_safe_local_path
+from app.security import FORWARDED_IGNORED, is_safe_local_path
 from app.views.content import store
 
 bp = Blueprint("meta", __name__)
@@ -53,6 +53,8 @@ def healthz():
         "version": __version__,
         "content_version": content.version,
         "languages": [lang.code for lang in languages()],
+        # True once a client came through a proxy that TRUSTED_PROXIES does not count.
+        "forwarded_headers_ignored": bool(current_app.extensions.get(FORWARDED_IGNORED)),
     }
 
 
@@ -62,6 +64,21 @@ def sitemap():
     pages += [("articles.article", {"slug": slug}) for slug in store().library.slugs]
     body = render_template("sitemap.xml", pages=pages)
     return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Everything may be crawled except staff pages, search results and the API; the sitemap
+    address comes from SITE_URL."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /api/",
+        *(f"Disallow: /{lang.code}/search" for lang in languages()),
+        f"Sitemap: {current_app.config['SITE_URL']}/sitemap.xml",
+        "",
+    ]
+    return Response("\n".join(lines), mimetype="text/plain")
 
 
 @bp.get("/language/<code>")

@@ -27,7 +27,7 @@ def page_number(raw: str | None) -> int | None:
 
 
 @bp.get("/search")
-@cached_page("search_page_cache", quality=5)
+@cached_page("search_page_cache", quality=5, by_query=True)
 def search():
     text = request.args.get("q", "")
     page = page_number(request.args.get("page"))

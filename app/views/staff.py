@@ -1,17 +1,22 @@
-"""The staff pages: log in, list and filter queries, read one, mark it answered, delete it on the
-patient's request, and export CSV. Every page but the log-in page needs a logged-in account,
-checked once for the whole blueprint so no page can forget it."""
+"""The staff pages: log in (password, then a code from an authenticator app), list and filter
+queries, read one, mark it answered, delete it on the patient's request, export CSV, and read
+the audit log. Every page but the log-in steps needs a logged-in account whose session is
+neither idle nor too old, checked once for the whole blueprint so no page can forget it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
-from urllib.parse import urlsplit
+import secrets
+import time
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,27 +25,50 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import choices, exports
-from app.auth import authenticate, login_manager
-from app.forms import ActionForm, AnswerForm, DeleteForm, FilterForm, LoginForm
+from app import auth, choices, exports
+from app.forms import AnswerForm, CodeForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n import current_language, languages
-from app.storage import queries
+from app.security import csrf
+from app.storage import audit, queries
 from app.storage.db import db
-from app.storage.models import NEW, STATUSES, Query, utcnow
+from app.storage.models import NEW, STATUSES, Query, StaffUser
 from app.views.content import store
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 PER_PAGE = 25
+#: Pages beyond this are not pages (and would overflow the database's OFFSET).
+MAX_PAGE = 10_000
+#: ASVS 3.3.2 (level 2): ended after 30 minutes without a request, and 12 hours after log-in
+#: whatever happens, checked here on every staff request rather than left to the cookie.
+IDLE_LIMIT = 30 * 60
+ABSOLUTE_LIMIT = 12 * 3600
+#: Time between the password and the code (setting up an app takes a few minutes).
+PENDING_LIMIT = 10 * 60
+#: Session keys: the log-in step passed, and the times the limits are checked against.
+PENDING, LOGIN_AT, SEEN_AT = "staff_pending", "staff_login_at", "staff_seen_at"
+#: Reached without a full log-in: each checks what it needs itself.
+OPEN_ENDPOINTS = {"staff.login", "staff.second_factor", "staff.setup", "staff.logout"}
 
 
 @bp.before_request
 def require_login():
-    if request.endpoint != "staff.login" and not current_user.is_authenticated:
-        return login_manager.unauthorized()
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return auth.login_manager.unauthorized()
+    now = int(time.time())
+    idle, age = now - session.get(SEEN_AT, 0), now - session.get(LOGIN_AT, 0)
+    if idle > IDLE_LIMIT or age > ABSOLUTE_LIMIT:
+        logout_user()
+        session.clear()
+        flash(_("Your session has ended. Please log in again."), "info")
+        return redirect(url_for(".login", next=request.path if request.method == "GET" else None))
+    session[SEEN_AT] = now
     return None
 
 
@@ -54,11 +82,17 @@ def private(response: Response) -> Response:
 
 @bp.context_processor
 def staff_context() -> dict:
-    return {"logout_form": ActionForm(), "status_label": status_label}
+    return {"status_label": status_label, "mailto": mailto}
 
 
 def status_label(status: str) -> str:
     return _("New") if status == NEW else _("Answered")
+
+
+def mailto(address: str) -> str:
+    """A ``mailto:`` link to exactly this address: "?", "&", "=" and "%" in it are escaped, so
+    an address such as ``x?bcc=someone%40evil.example&x=@example.org`` adds no header."""
+    return "mailto:" + quote(address, safe="@")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -73,8 +107,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def when(moment: dt.datetime) -> str:
+    return format_datetime(moment, "medium")
+
+
+def locked_message(until: dt.datetime) -> str:
+    return _(
+        "Too many failed log-ins: this account is locked until %(time)s (UTC).", time=when(until)
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Step one, the password. The session then holds only which account passed it, and when;
+    the account is logged in by the second step."""
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -83,33 +129,173 @@ def login():
     if request.method == "POST":
         status = 400
         if form.validate():
-            user = authenticate(form.username.data, form.password.data)
+            try:
+                user = auth.authenticate(form.username.data, form.password.data)
+            except auth.AccountLocked as locked:
+                form.password.errors = [locked_message(locked.until)]
+                log.info("staff: log-in to a locked account")
+                return render_template("staff/login.html", form=form), 429
             if user is not None:
-                # A new session for the logged-in person: nothing from before it is kept
-                # (session fixation), and it ends after a while without use.
                 session.clear()
-                login_user(user)
-                session.permanent = True
-                user.last_login_at = utcnow()
-                db.session.commit()
-                log.info("staff: user %s logged in", user.id)
-                return redirect(next_url or url_for(".index"))
+                session[PENDING] = {
+                    "user": user.id,
+                    "token": user.session_token,
+                    "at": int(time.time()),
+                    "next": next_url,
+                }
+                return redirect(url_for(".second_factor" if user.has_2fa else ".setup"))
             form.password.errors = [_("Wrong username or password.")]
             log.info("staff: failed log-in")
     return render_template("staff/login.html", form=form), status
 
 
+def pending_user() -> StaffUser | None:
+    """The account whose password was given in this session, a short while ago, and whose
+    sessions have not been ended since (a password change or 2FA reset ends this too)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_LIMIT:
+        return None
+    user = db.session.get(StaffUser, pending.get("user"))
+    if user is None or not hmac.compare_digest(user.session_token, str(pending.get("token"))):
+        return None
+    return user
+
+
+def start_session(user: StaffUser) -> str:
+    """Both factors passed: a new session (nothing from before is kept, and a fresh random
+    value makes the cookie new whatever was planted), and the failed attempts told."""
+    next_url = session.get(PENDING, {}).get("next")
+    failed = auth.finish_login(user)
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session.update({"staff_sid": secrets.token_urlsafe(16), LOGIN_AT: now, SEEN_AT: now})
+    if failed.count:
+        flash(
+            ngettext(
+                "There was %(num)d failed log-in attempt on your account since your last "
+                "log-in, the last on %(time)s (UTC).",
+                "There were %(num)d failed log-in attempts on your account since your last "
+                "log-in, the last on %(time)s (UTC).",
+                failed.count,
+                time=when(failed.last) if failed.last else "?",
+            ),
+            "warning",
+        )
+    log.info("staff: user %s logged in", user.id)
+    return next_url or url_for(".index")
+
+
+def back_to_login(message: str) -> Response:
+    session.pop(PENDING, None)
+    flash(message, "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """Step two: a code from the authenticator app, or a single-use recovery code."""
+    user = pending_user()
+    if user is None:
+        return back_to_login(_("Please log in with your password first."))
+    if not user.has_2fa:
+        return redirect(url_for(".setup"))
+    form = CodeForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            try:
+                used = auth.check_second_factor(
+                    user, form.code.data or "", form.recovery_code.data or ""
+                )
+            except auth.AccountLocked as locked:
+                return back_to_login(locked_message(locked.until))
+            if used is not None:
+                target = start_session(user)
+                if used == "recovery":
+                    left = auth.recovery_codes_left(user)
+                    flash(
+                        ngettext(
+                            "You used a recovery code: %(num)d is left.",
+                            "You used a recovery code: %(num)d are left.",
+                            left,
+                        ),
+                        "warning",
+                    )
+                return redirect(target)
+            form.code.errors = [_("This code is not right, or was used already.")]
+            log.info("staff: wrong second factor for user %s", user.id)
+    return render_template("staff/code.html", form=form), status
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+def setup():
+    """First log-in: set up the authenticator app with a QR code (a new secret each time the
+    page is shown, so it is never shown again once set up), then see the recovery codes once."""
+    user = pending_user()
+    if user is None:
+        return back_to_login(_("Please log in with your password first."))
+    if user.has_2fa:
+        return redirect(url_for(".second_factor"))
+    form = SetupForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate() and user.totp_secret:
+            try:
+                codes = auth.confirm_totp_setup(user, form.code.data)
+            except auth.AccountLocked as locked:
+                return back_to_login(locked_message(locked.until))
+            if codes is not None:
+                target = start_session(user)
+                return render_template("staff/recovery_codes.html", codes=codes, next_url=target)
+            form.code.errors = [_("This code is not right. Please try the one shown now.")]
+    if request.method == "GET" or not user.totp_secret:
+        auth.start_totp_setup(user)
+    return render_template(
+        "staff/setup.html",
+        form=form,
+        qr=auth.provisioning_qr(user, request.host),
+        secret=" ".join(user.totp_secret[i : i + 4] for i in range(0, len(user.totp_secret), 4)),
+    ), status
+
+
+def same_origin() -> bool:
+    """Whether a browser says the request comes from our own pages: ``Sec-Fetch-Site``, else
+    ``Origin``. Neither is sent by non-browser clients, which carry no one else's cookie; and
+    the SameSite=Lax cookie is not sent with a cross-site POST anyway."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    own = {request.host_url.rstrip("/"), current_app.config.get("SITE_URL")}
+    return origin is None or origin in own
+
+
 @bp.post("/logout")
+@csrf.exempt
 def logout():
-    """Ends this session and every other one of the account, by replacing its session token."""
-    if not ActionForm().validate():
-        abort(400)
-    current_user.new_session_token()
-    db.session.commit()
-    logout_user()
+    """Ends this session and every other one of the account, by replacing its session token.
+    Without a CSRF token, so that a page left open past the token's life can still log out
+    (on a shared computer, a failed log-out leaves the next person logged in)."""
+    if not same_origin():
+        abort(403)
+    if current_user.is_authenticated:
+        current_user.new_session_token()
+        db.session.commit()
+        logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for(".login"))
+
+
+def page_number() -> int:
+    """``?page=`` as a page that can exist: a huge number is a 404, not a database error."""
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        abort(404)
+    return page
 
 
 def filter_form() -> FilterForm:
@@ -119,6 +305,12 @@ def filter_form() -> FilterForm:
     form.status.choices = [("", _("Any")), *((s, status_label(s)) for s in STATUSES)]
     form.language.choices = [("", _("Any")), *choices.answer_languages(site, lang)]
     return form
+
+
+def link_args(form: FilterForm) -> dict[str, str]:
+    """The filters to carry into links: only the form's own fields, so no parameter can reach
+    ``url_for`` as one of its own arguments (``?endpoint=``, ``?_external=``)."""
+    return {f.name: request.args[f.name] for f in form if request.args.get(f.name)}
 
 
 def filters_of(form: FilterForm) -> queries.Filters:
@@ -136,11 +328,15 @@ def index():
     form = filter_form()
     valid = form.validate()
     filters = filters_of(form) if valid else queries.Filters()
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(queries.search(filters), page=page, per_page=PER_PAGE, error_out=False)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    pagination = db.paginate(
+        queries.search(filters), page=page_number(), per_page=PER_PAGE, error_out=False
+    )
     return render_template(
-        "staff/list.html", form=form, pagination=pagination, args=args, lang_name=lang_name
+        "staff/list.html",
+        form=form,
+        pagination=pagination,
+        args=link_args(form),
+        lang_name=lang_name,
     ), (200 if valid else 400)
 
 
@@ -158,6 +354,8 @@ def query_or_404(ref: str) -> Query:
 @bp.get("/queries/<ref>")
 def detail(ref: str):
     query = query_or_404(ref)
+    audit.record(current_user.username, audit.VIEWED, query.ref)
+    db.session.commit()
     return render_detail(query, AnswerForm(note=query.answer_note), DeleteForm())
 
 
@@ -189,6 +387,7 @@ def answer(ref: str):
     form = AnswerForm()
     if not form.validate():
         return render_detail(query, form, DeleteForm(), 400)
+    audit.record(current_user.username, audit.ANSWERED, query.ref)  # committed with the answer
     queries.mark_answered(query, current_user.username, form.note.data or None)
     log.info("staff: query %s marked answered by user %s", query.ref, current_user.id)
     flash(_("Marked as answered."), "info")
@@ -201,6 +400,7 @@ def delete(ref: str):
     form = DeleteForm()
     if not form.validate():
         return render_detail(query, AnswerForm(note=query.answer_note), form, 400)
+    audit.record(current_user.username, audit.DELETED, query.ref)  # committed with the deletion
     queries.remove(query)
     log.info("staff: query %s deleted by user %s", ref, current_user.id)
     flash(_("The query %(ref)s is deleted.", ref=ref), "info")
@@ -215,6 +415,9 @@ def export():
         return render_template(
             "staff/list.html", form=form, pagination=None, args={}, lang_name=lang_name
         ), 400
+    filters = " ".join(f"{k}={v}" for k, v in sorted(link_args(form).items()))
+    audit.record(current_user.username, audit.EXPORTED, detail=filters or None)
+    db.session.commit()
     rows = queries.each(queries.search(filters_of(form)))
     name = f"queries-{dt.date.today().isoformat()}.csv"
     log.info("staff: CSV export by user %s", current_user.id)
@@ -223,3 +426,20 @@ def export():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/audit")
+def audit_log():
+    """Who did what to which query, newest first."""
+    pagination = db.paginate(
+        audit.newest_first(), page=page_number(), per_page=PER_PAGE * 2, error_out=False
+    )
+    labels = {
+        audit.VIEWED: _("viewed"),
+        audit.ANSWERED: _("marked as answered"),
+        audit.EXPORTED: _("exported as CSV"),
+        audit.DELETED: _("deleted"),
+        audit.LOGGED_IN: _("logged in"),
+        audit.TWO_FACTOR_RESET: _("two-factor log-in reset"),
+    }
+    return render_template("staff/audit.html", pagination=pagination, labels=labels)

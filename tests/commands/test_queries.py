@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import stat
 
 import pytest
@@ -83,6 +84,46 @@ def test_export_writes_json_lines_to_stdout_or_a_private_file(app, runner, tmp_p
     assert result.exit_code == 0
     assert len(target.read_text(encoding="utf-8").splitlines()) == 2
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_export_replaces_a_symlink_at_the_target_and_is_always_private(app, runner, tmp_path):
+    add(app, "Asha")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not a backup")
+    target = tmp_path / "backup.jsonl"
+    target.symlink_to(victim)
+    assert runner.invoke(args=["queries", "export", "-o", str(target)]).exit_code == 0
+    assert victim.read_text() == "not a backup"
+    assert not target.is_symlink()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 1
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    target.chmod(0o644)
+    assert runner.invoke(args=["queries", "export", "-o", str(target)]).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".backup.jsonl*"))
+
+
+def test_exports_to_a_folder_are_dated_and_expire_with_the_queries(make_app, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    app = make_app(QUERY_RETENTION_DAYS=30, EXPORT_DIR=str(folder))
+    add(app, "Asha")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["queries", "export"]).exit_code == 0
+    (written,) = folder.iterdir()
+    assert re.fullmatch(r"queries-\d{8}T\d{6}Z\.jsonl", written.name)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    (folder / f"queries-{old:%Y%m%dT%H%M%SZ}.jsonl").write_text("")
+    (folder / "queries-19990101T000000Z.jsonl").symlink_to(written)
+    (folder / "notes.txt").write_text("")
+    result = runner.invoke(args=["queries", "purge"])
+    assert "deleted 1 export files older than 30 days" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [written.name, "queries-19990101T000000Z.jsonl", "notes.txt"]
+    )
 
 
 @BOTH_DATABASES

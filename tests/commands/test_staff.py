@@ -1,4 +1,4 @@
-"""``flask staff create``: accounts with scrypt-hashed passwords."""
+"""``flask staff``: accounts with scrypt-hashed passwords, and resetting two-factor log-in."""
 
 from sqlalchemy import select
 
@@ -12,7 +12,8 @@ def test_create_asks_for_the_password_twice_and_hashes_it(app, runner):
     with app.app_context():
         user = db.session.scalar(select(StaffUser))
     assert user.username == "nurse"
-    assert user.password_hash.startswith("scrypt:")
+    # OWASP's minimum scrypt parameters, not Werkzeug's weaker default (N=2^15).
+    assert user.password_hash.startswith("scrypt:131072:8:1$")
     assert "a long password" not in user.password_hash
 
 
@@ -49,3 +50,8 @@ def test_remove_deletes_the_account(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(StaffUser)) is None
+
+
+def test_reset_2fa_needs_an_existing_account(runner):
+    result = runner.invoke(args=["staff", "reset-2fa", "nobody"])
+    assert result.exit_code != 0 and "no account 'nobody'" in result.output

@@ -2,7 +2,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.search.query import MAX_CHARS, MAX_PREFIX_TERMS, MAX_TERMS, clean
+from app.search.query import (
+    MAX_CHARS,
+    MAX_PREFIX_TERMS,
+    MAX_RESPELL,
+    MAX_TERMS,
+    Respelling,
+    clean,
+    suggest,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +69,19 @@ def test_prefix_expansion_is_capped(app):
 
     built = _word_query(searcher, "en", Word("sta", prefix=True))
     assert built is None or len(list(built.leaves())) <= 3 * MAX_PREFIX_TERMS
+
+
+def test_respelling_is_bounded_whatever_the_number_of_unknown_words(app):
+    """Eight invented 12-letter words cost the corrector two words' work, not eight."""
+    invented = " ".join(f"{first}qzvxkwprtmb" for first in "acdefghj")
+    page = app.extensions["search"].search(invented, "en")
+    assert len(page.query.words) == 8
+    assert page.total == 0
+    assert page.respelled == MAX_RESPELL == 2
+
+
+def test_the_longest_unknown_words_are_the_ones_respelled(app):
+    searcher = app.extensions["search"]._open()
+    query = clean("puncure edaravne")
+    assert suggest(searcher, query, "en", limit=1) == Respelling("puncure edaravone", tried=1)
+    assert suggest(searcher, query, "en") == Respelling("puncture edaravone", tried=2)

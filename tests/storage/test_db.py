@@ -1,5 +1,7 @@
 """The connection and the schema: URLs, SQLite's WAL mode, and migrations that match the models."""
 
+import stat
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -28,6 +30,22 @@ def test_sqlite_is_in_the_instance_folder_in_wal_mode(app, tmp_path):
     assert (tmp_path / "instance" / "queries.sqlite3").is_file()
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_the_instance_folder_and_the_sqlite_files_are_readable_by_their_owner_only(app, tmp_path):
+    instance = tmp_path / "instance"
+    with app.app_context():
+        db.session.execute(text("SELECT 1 FROM queries")).all()
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    files = [p for p in instance.iterdir() if p.name.startswith("queries.sqlite3")]
+    assert {p.name for p in files} >= {"queries.sqlite3", "queries.sqlite3-wal"}
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o600 for p in files}
+
+
+def test_sqlite_overwrites_what_is_deleted(app):
+    """A purged question must not stay readable in the file's free pages."""
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
 @BOTH_DATABASES

@@ -2,12 +2,12 @@ import pytest
 
 
 def test_search_api_returns_the_same_results_as_the_page(client):
-    body = client.get("/api/v1/search?q=riluzole&lang=en").get_json()
+    body = client.get("/api/v1/search?q=lenzumestrocel&lang=en").get_json()
     assert body["total"] == 1
     result = body["results"][0]
     assert result["article"] == "als-stem-cell-therapy"
-    assert result["section"] == "proven-treatments"
-    assert result["url"] == "http://localhost/en/articles/als-stem-cell-therapy#proven-treatments"
+    assert result["section"] == "trial-evidence"
+    assert result["url"] == "http://localhost/en/articles/als-stem-cell-therapy#trial-evidence"
     assert "<mark" in result["snippet_html"]
 
 

@@ -5,12 +5,15 @@ import html
 import logging
 import re
 import threading
+import time
 
 import pytest
 from babel.messages.pofile import read_po
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app import create_app
+from app.forms import STAMP_SALT
 from app.storage.db import db
 from app.storage.models import OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES, ROOT
@@ -275,6 +278,23 @@ def test_a_form_without_its_stamp_is_shown_again_not_dropped(app, client):
     page = response.get_data(as_text=True)
     assert_kept(page, question=QUESTION)
     assert hidden_fields(page)["shown_at"] != "tampered"
+    assert send(client, hidden=hidden_fields(page)).status_code == 303
+
+
+def test_a_stamp_older_than_a_day_is_an_expired_form_with_the_text_kept(app, client):
+    class DaysAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 2 * 24 * 3600
+
+    hidden = hidden_fields(client.get("/en/ask").get_data(as_text=True))
+    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=STAMP_SALT, signer=DaysAgo)
+    hidden["shown_at"] = signer.dumps(1)
+    response = send(client, hidden=hidden)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form had expired, so your question was not sent yet." in page
+    assert_kept(page, name="Asha Rao", question=QUESTION)
+    assert stored(app) == []
     assert send(client, hidden=hidden_fields(page)).status_code == 303
 
 

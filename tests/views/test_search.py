@@ -19,9 +19,9 @@ def test_every_page_has_a_plain_get_search_form_in_the_header(client, path):
 
 
 def test_results_link_to_the_section_with_a_highlighted_snippet(client):
-    page = client.get("/en/search?q=riluzole").get_data(as_text=True)
-    assert 'href="/en/articles/als-stem-cell-therapy#proven-treatments"' in page
-    assert "<mark>Riluzole</mark>" in page
+    page = client.get("/en/search?q=lenzumestrocel").get_data(as_text=True)
+    assert 'href="/en/articles/als-stem-cell-therapy#trial-evidence"' in page
+    assert "<mark>Lenzumestrocel</mark>" in page
     assert "1 section found" in page
 
 

@@ -1,51 +1,131 @@
-"""The staff pages: nothing without logging in, safe sessions, throttled log-in, the list with
-its filters, answering, deleting and the CSV export."""
+"""The staff pages: nothing without logging in with a password and a second factor, safe
+sessions, throttled log-in, the list with its filters, answering, deleting, the CSV export and
+the audit log."""
 
 import csv
 import datetime as dt
+import functools
+import html
 import io
 import re
+import time
+from dataclasses import dataclass
 
+import pyotp
 import pytest
+from sqlalchemy import select, update
 
 from app import auth
 from app.storage import queries
-from app.views.staff import PER_PAGE, safe_next
+from app.storage.db import db
+from app.storage.models import AuditEntry, RecoveryCode, StaffUser
+from app.views.staff import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES
 from tests.storage.test_queries import new_query
 from tests.views.test_ask import hidden_fields
 
 PASSWORD = "correct horse battery"
+ARTICLE = "/en/articles/als-stem-cell-therapy"
 
-#: Every staff address with its method; a test checks none is missing.
+#: Every staff address with its method, but the log-in steps; a test checks none is missing.
 STAFF_URLS = [
     ("GET", "/staff/"),
     ("GET", "/staff/queries/ABCD2345"),
     ("POST", "/staff/queries/ABCD2345/answer"),
     ("POST", "/staff/queries/ABCD2345/delete"),
     ("GET", "/staff/export.csv"),
-    ("POST", "/staff/logout"),
+    ("GET", "/staff/audit"),
 ]
+LOGIN_STEPS = {"staff.login", "staff.second_factor", "staff.setup", "staff.logout"}
+
+
+@dataclass
+class Account:
+    username: str
+    secret: str
+    recovery_codes: list[str]
+
+
+@functools.cache
+def password_hash() -> str:
+    """Hashed once per run: each hash takes half a second, on purpose."""
+    return auth.hash_password(PASSWORD)
+
+
+def make_account(app, username: str = "nurse", two_factor: bool = True) -> Account:
+    """An account with two-factor log-in set up, as its first log-in would leave it."""
+    with app.app_context():
+        user = StaffUser(username=username, password_hash=password_hash())
+        db.session.add(user)
+        db.session.commit()
+        if not two_factor:
+            return Account(username, "", [])
+        secret = auth.start_totp_setup(user)
+        codes = auth.confirm_totp_setup(user, pyotp.TOTP(secret).now())
+    return Account(username, secret, codes)
 
 
 @pytest.fixture
-def user(app):
+def account(app) -> Account:
+    return make_account(app)
+
+
+@pytest.fixture
+def user(account) -> str:
+    return account.username
+
+
+def fresh_code(app, account: Account) -> str:
+    """The app's current code, with the account's record of used codes cleared first: the site
+    refuses a code twice, and tests log in more often than every 30 seconds."""
     with app.app_context():
-        auth.create_user("nurse", PASSWORD)
-    return "nurse"
+        db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.username == account.username)
+            .values(totp_last_counter=None)
+        )
+        db.session.commit()
+    return pyotp.TOTP(account.secret).now()
 
 
 def log_in(client, username="nurse", password=PASSWORD, next_url=None):
+    """The log-in's first step, the password."""
     url = "/staff/login" + (f"?next={next_url}" if next_url else "")
     hidden = hidden_fields(client.get(url).get_data(as_text=True))
     return client.post(url, data={**hidden, "username": username, "password": password})
 
 
+def send_code(client, code: str = "", recovery_code: str = ""):
+    hidden = hidden_fields(client.get("/staff/login/code").get_data(as_text=True))
+    return client.post(
+        "/staff/login/code", data={**hidden, "code": code, "recovery_code": recovery_code}
+    )
+
+
+def log_in_fully(app, client, account: Account, next_url=None):
+    response = log_in(client, account.username, next_url=next_url)
+    assert response.headers["Location"] == "/staff/login/code"
+    return send_code(client, fresh_code(app, account))
+
+
 @pytest.fixture
-def staff(client, user):
+def staff(app, client, account):
     """A client logged in as a staff member."""
-    assert log_in(client).status_code == 302
+    assert log_in_fully(app, client, account).status_code == 302
     return client
+
+
+def stored_user(app, username: str = "nurse") -> StaffUser:
+    with app.app_context():
+        return db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+
+
+def audit_rows(app) -> list[tuple]:
+    with app.app_context():
+        return [
+            (e.actor, e.action, e.query_ref, e.detail)
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
 
 
 def add_queries(app, *changes: dict) -> list[str]:
@@ -61,7 +141,7 @@ def test_every_staff_address_is_in_the_login_test(app):
     routes = {
         (method, re.sub(r"<\w+>", "ABCD2345", rule.rule))
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("staff.") and rule.endpoint != "staff.login"
+        if rule.endpoint.startswith("staff.") and rule.endpoint not in LOGIN_STEPS
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == set(STAFF_URLS)
@@ -78,11 +158,13 @@ def test_staff_pages_are_never_reachable_without_logging_in(app, client, user, m
     assert "Asha" not in response.get_data(as_text=True)
 
 
-def test_log_in_goes_back_to_the_page_asked_for(client, user):
+def test_log_in_goes_back_to_the_page_asked_for(app, client, account):
     response = client.get("/staff/?status=new")
     target = response.headers["Location"]
     hidden = hidden_fields(client.get(target).get_data(as_text=True))
     response = client.post(target, data={**hidden, "username": "nurse", "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/login/code"
+    response = send_code(client, fresh_code(app, account))
     assert response.headers["Location"] == "/staff/?status=new"
 
 
@@ -103,8 +185,8 @@ def test_next_goes_only_to_staff_pages_of_this_site(target, safe):
     assert (safe_next(target) == target) is safe
 
 
-def test_log_in_to_an_unsafe_next_goes_to_the_list(client, user):
-    response = log_in(client, next_url="https://evil.example/")
+def test_log_in_to_an_unsafe_next_goes_to_the_list(app, client, account):
+    response = log_in_fully(app, client, account, next_url="https://evil.example/")
     assert response.headers["Location"] == "/staff/"
 
 
@@ -145,21 +227,29 @@ def test_secure_cookies_can_be_forced_for_tls_ended_by_an_untrusted_proxy(make_a
     assert "Secure" in log_in(app.test_client()).headers["Set-Cookie"]
 
 
-def test_log_in_starts_a_new_session(client, user):
+def test_log_in_starts_a_new_session(app, client, account):
     with client.session_transaction() as before:
         before["planted"] = "by an attacker"
     log_in(client)
+    with client.session_transaction() as between:
+        assert "planted" not in between and "_user_id" not in between
+    planted = client.get_cookie("session").value
+    log_in_fully(app, client, account)
     with client.session_transaction() as after:
         assert "planted" not in after
-        assert after.permanent
+        assert not after.permanent  # a browser session; the server checks its limits
+    assert client.get_cookie("session").value != planted
+    # The cookie from between the two steps gives nothing.
+    other = app.test_client()
+    other.set_cookie("session", planted)
+    assert other.get("/staff/").status_code == 302
 
 
-def test_log_out_ends_every_session_of_the_account(app, user):
+def test_log_out_ends_every_session_of_the_account(app, account):
     first, second = app.test_client(), app.test_client()
-    log_in(first)
-    log_in(second)
-    token = csrf_of(first, "/staff/")
-    response = first.post("/staff/logout", data={"csrf_token": token})
+    log_in_fully(app, first, account)
+    log_in_fully(app, second, account)
+    response = first.post("/staff/logout")
     assert response.headers["Location"] == "/staff/login"
     assert first.get("/staff/").status_code == 302
     assert second.get("/staff/").status_code == 302
@@ -178,11 +268,11 @@ def test_log_in_is_throttled_per_address(make_app, user):
     assert log_in(other).status_code == 302
 
 
-def test_logged_in_work_is_not_throttled_by_the_login_limit(make_app, user):
+def test_logged_in_work_is_not_throttled_by_the_login_limit(make_app, account):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
     client = app.test_client()
     (ref,) = add_queries(app, {})
-    assert log_in(client).status_code == 302
+    assert log_in_fully(app, client, account).status_code == 302
     token = csrf_of(client, f"/staff/queries/{ref}")
     for _ in range(3):
         response = client.post(f"/staff/queries/{ref}/answer", data={"csrf_token": token})
@@ -273,7 +363,6 @@ def test_staff_forms_need_their_csrf_token(app, staff):
     (ref,) = add_queries(app, {})
     assert staff.post(f"/staff/queries/{ref}/answer", data={"note": "x"}).status_code == 400
     assert staff.post(f"/staff/queries/{ref}/delete", data={"confirm": "y"}).status_code == 400
-    assert staff.post("/staff/logout").status_code == 400
 
 
 def test_csv_export_escapes_and_defuses_formulas(app, staff):
@@ -324,3 +413,278 @@ def test_a_database_that_is_down_is_a_503_page(app_config):
     response = log_in(client)
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.get_data(as_text=True)
+
+
+# Two-factor log-in
+
+
+def test_the_first_log_in_sets_up_two_factor_log_in_with_a_qr_code_shown_once(app, client):
+    make_account(app, two_factor=False)
+    assert log_in(client).headers["Location"] == "/staff/login/setup"
+    page = client.get("/staff/login/setup").get_data(as_text=True)
+    assert re.search(r'<img src="data:image/svg\+xml[^"]*" alt="[^"]+"', page)
+    secret = re.sub(r"\s", "", re.search(r'<code translate="no">([A-Z2-7 ]+)</code>', page)[1])
+    field = re.search(r'<input[^>]*name="code"[^>]*>', page)[0]
+    assert 'autocomplete="one-time-code"' in field and 'inputmode="numeric"' in field
+    assert client.get("/staff/").status_code == 302  # not logged in before the code
+
+    hidden = hidden_fields(page)
+    assert client.post("/staff/login/setup", data={**hidden, "code": "000000"}).status_code == 400
+    response = client.post("/staff/login/setup", data={**hidden, "code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200
+    codes = re.findall(
+        r'<code translate="no">([A-Z0-9-]{19})</code>', response.get_data(as_text=True)
+    )
+    assert len(set(codes)) == 10
+    assert client.get("/staff/").status_code == 200
+    with app.app_context():
+        hashes = db.session.scalars(select(RecoveryCode.code_hash)).all()
+    assert len(hashes) == 10 and not {c.replace("-", "") for c in codes} & set(hashes)
+    assert "data:image/svg" not in client.get("/staff/").get_data(as_text=True)
+
+    client.post("/staff/logout")
+    assert log_in(client).headers["Location"] == "/staff/login/code"
+    # Once set up, the QR code and secret are never shown again.
+    assert client.get("/staff/login/setup").headers["Location"] == "/staff/login/code"
+    assert stored_user(app).totp_secret == secret
+
+
+def test_log_in_needs_a_current_code_used_only_once(app, account):
+    first, second = app.test_client(), app.test_client()
+    log_in(first)
+    page = first.get("/staff/login/code").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="code"[^>]*>', page)[0]
+    assert 'autocomplete="one-time-code"' in field and 'inputmode="numeric"' in field
+    assert first.get("/staff/").status_code == 302
+    assert send_code(first, "123456").status_code == 400
+    stale = pyotp.TOTP(account.secret).at(time.time() - 300)
+    assert send_code(first, stale).status_code == 400
+    code = fresh_code(app, account)
+    assert send_code(first, code).headers["Location"] == "/staff/"
+    assert first.get("/staff/").status_code == 200
+    log_in(second)
+    response = send_code(second, code)  # replayed within its 30 seconds
+    assert response.status_code == 400
+    assert "was used already" in response.get_data(as_text=True)
+    assert second.get("/staff/").status_code == 302
+
+
+def test_a_recovery_code_logs_in_once(app, account):
+    client = app.test_client()
+    log_in(client)
+    response = send_code(client, recovery_code=account.recovery_codes[0].lower())
+    assert response.headers["Location"] == "/staff/"
+    assert "9 are left" in client.get("/staff/").get_data(as_text=True)
+    client.post("/staff/logout")
+    log_in(client)
+    assert send_code(client, recovery_code=account.recovery_codes[0]).status_code == 400
+
+
+def test_the_code_step_needs_a_recent_password_step(app, client, account):
+    response = client.get("/staff/login/code")
+    assert response.headers["Location"] == "/staff/login"
+    assert client.get("/staff/login/setup").headers["Location"] == "/staff/login"
+    log_in(client)
+    with client.session_transaction() as current:
+        current["staff_pending"] = {**current["staff_pending"], "at": time.time() - 11 * 60}
+    token = csrf_of(client, "/staff/login")
+    response = client.post(
+        "/staff/login/code", data={"csrf_token": token, "code": fresh_code(app, account)}
+    )
+    assert response.headers["Location"] == "/staff/login"
+    assert client.get("/staff/").status_code == 302
+
+
+# Lock-out
+
+
+@BOTH_DATABASES
+def test_repeated_failures_lock_the_account_on_every_worker(make_app, account):
+    """Five failures from two workers and two addresses lock the account for 15 minutes; the
+    account holder is told at the next log-in."""
+    one, two = make_app(), make_app()
+    first, second = one.test_client(), two.test_client()
+    second.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    for client in (first, second, first, second):
+        assert log_in(client, password="wrong password!").status_code == 400
+    log_in(first)
+    assert send_code(first, "000000").status_code == 400  # a wrong code counts too
+
+    response = log_in(second)  # the right password, during the lock
+    assert response.status_code == 429
+    assert "locked until" in response.get_data(as_text=True)
+    locked = stored_user(one).locked_until
+    assert dt.timedelta(minutes=14) < locked - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
+
+    with one.app_context():  # 15 minutes later
+        db.session.execute(
+            update(StaffUser).values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
+        db.session.commit()
+    assert log_in_fully(one, first, account).headers["Location"] == "/staff/"
+    page = html.unescape(first.get("/staff/").get_data(as_text=True))
+    assert "There were 5 failed log-in attempts on your account since your last log-in" in page
+    assert stored_user(one).failed_logins == 0
+
+
+def test_unknown_usernames_lock_nothing(client, account):
+    for _ in range(6):
+        assert log_in(client, "nobody", "wrong password!").status_code == 400
+    assert log_in(client).status_code == 302
+
+
+# Sessions
+
+
+@pytest.mark.parametrize(
+    ("seen_ago", "logged_in_ago", "still_in"),
+    [
+        (IDLE_LIMIT - 60, IDLE_LIMIT, True),
+        (IDLE_LIMIT + 1, IDLE_LIMIT + 1, False),
+        (60, ABSOLUTE_LIMIT - 60, True),
+        (60, ABSOLUTE_LIMIT + 1, False),
+    ],
+)
+def test_sessions_end_when_idle_30_minutes_or_12_hours_after_log_in(
+    staff, seen_ago, logged_in_ago, still_in
+):
+    now = int(time.time())
+    with staff.session_transaction() as current:
+        current[SEEN_AT], current[LOGIN_AT] = now - seen_ago, now - logged_in_ago
+    response = staff.get("/staff/")
+    assert response.status_code == (200 if still_in else 302)
+    if not still_in:
+        assert response.headers["Location"].startswith("/staff/login")
+        # Ended for good: putting the times back does not bring it back.
+        with staff.session_transaction() as current:
+            current[SEEN_AT] = current[LOGIN_AT] = now
+        assert staff.get("/staff/").status_code == 302
+
+
+def test_a_session_is_bound_to_the_address_not_to_x_forwarded_for(app, staff):
+    staff.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert staff.get("/staff/").status_code == 200
+    staff.environ_base["REMOTE_ADDR"] = "192.0.2.1"
+    assert staff.get("/staff/").status_code == 302
+
+
+def test_the_session_cookie_is_sent_only_with_staff_pages(staff):
+    for path in ("/en/", "/static/site.css", ARTICLE, ARTICLE):
+        response = staff.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        response.close()
+    assert "Set-Cookie" in staff.get("/staff/").headers
+
+
+# Log-out
+
+
+def test_log_out_works_without_a_csrf_token_from_our_own_pages(staff):
+    with staff.session_transaction() as current:
+        current["csrf_token"] = "expired long ago"
+    response = staff.post(
+        "/staff/logout",
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.headers["Location"] == "/staff/login"
+    assert staff.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+    ],
+)
+def test_log_out_from_another_site_is_refused(staff, headers):
+    assert staff.post("/staff/logout", headers=headers).status_code == 403
+    assert staff.get("/staff/").status_code == 200
+
+
+def test_log_out_without_a_session_goes_to_the_log_in_page(client):
+    assert client.post("/staff/logout").headers["Location"] == "/staff/login"
+
+
+# Audit log
+
+
+@BOTH_DATABASES
+def test_the_audit_log_says_who_did_what_to_which_query_without_its_text(app, staff):
+    ref, other = add_queries(app, {"question": "Secret health detail"}, {})
+    staff.get(f"/staff/queries/{ref}")
+    token = csrf_of(staff, f"/staff/queries/{other}")
+    staff.post(f"/staff/queries/{ref}/answer", data={"csrf_token": token, "note": "Phoned"})
+    staff.get("/staff/export.csv?status=new")
+    staff.post(f"/staff/queries/{ref}/delete", data={"csrf_token": token, "confirm": "y"})
+    assert audit_rows(app) == [
+        ("nurse", "logged-in", None, None),
+        ("nurse", "viewed", ref, None),
+        ("nurse", "viewed", other, None),
+        ("nurse", "answered", ref, None),
+        ("nurse", "exported", None, "status=new"),
+        ("nurse", "deleted", ref, None),
+    ]
+    assert "Secret health detail" not in str(audit_rows(app))
+    page = staff.get("/staff/audit").get_data(as_text=True)
+    assert page.index("deleted") < page.index("marked as answered") < page.index("logged in")
+    assert ref in page and "Secret health detail" not in page
+    assert staff.get("/staff/audit?page=2").status_code == 200
+
+
+def test_reset_2fa_is_in_the_audit_log_and_asks_for_a_new_set_up(app, staff):
+    assert app.test_cli_runner().invoke(args=["staff", "reset-2fa", "nurse"]).exit_code == 0
+    assert staff.get("/staff/").status_code == 302  # its sessions ended
+    assert log_in(staff).headers["Location"] == "/staff/login/setup"
+    assert audit_rows(app)[-1] == ("nurse", "2fa-reset", None, "flask staff reset-2fa")
+
+
+# Passwords
+
+
+@pytest.mark.parametrize("method", ["scrypt", "scrypt:16384:8:1", "pbkdf2:sha256"])
+def test_a_weaker_password_hash_is_redone_at_log_in(app, client, account, method):
+    from werkzeug.security import generate_password_hash
+
+    with app.app_context():
+        db.session.execute(
+            update(StaffUser).values(password_hash=generate_password_hash(PASSWORD, method))
+        )
+        db.session.commit()
+    assert log_in(client).status_code == 302
+    assert stored_user(app).password_hash.startswith("scrypt:131072:8:1$")
+    assert log_in(app.test_client()).status_code == 302
+
+
+# Hostile parameters
+
+
+def test_mailto_links_carry_only_the_address(app, staff):
+    (ref,) = add_queries(app, {"email": "x?bcc=attacker%40evil.com&x=@example.org"})
+    page = staff.get(f"/staff/queries/{ref}").get_data(as_text=True)
+    (href,) = re.findall(r'href="(mailto:[^"]*)"', page)
+    assert href == "mailto:x%3Fbcc%3Dattacker%2540evil.com%26x%3D@example.org"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("endpoint=x", 200),
+        ("_external=1&_scheme=javascript", 200),
+        ("status=new&endpoint=x", 200),
+        ("page=10**30", 200),
+        ("page=" + "1" + "0" * 30, 404),
+        ("page=0", 404),
+        ("page=-3", 404),
+    ],
+)
+@pytest.mark.parametrize("path", ["/staff/", "/staff/export.csv", "/staff/audit"])
+def test_list_parameters_never_reach_url_for_or_overflow(staff, path, query, status):
+    if path == "/staff/export.csv" and query.startswith("page="):
+        status = 200  # the export has no pages
+    response = staff.get(f"{path}?{query}")
+    assert response.status_code == status
+    assert "endpoint" not in response.get_data(as_text=True)
