@@ -7,8 +7,8 @@ the page can say so: an outdated translation is never shown as if it were curren
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.mofile import read_mo
@@ -54,8 +54,38 @@ def units(article: Article) -> Iterator[Unit]:
     for section in article.sections:
         context = f"{article.slug}#{section.id}"
         for block in (section.heading, *section.blocks):
-            comment = f"Section: {section.title} ({block.kind})"
-            yield Unit(context, block.text, comment, block.line)
+            for unit, what in _described(block):
+                yield Unit(context, unit.text, f"Section: {section.title} ({what})", unit.line)
+
+
+#: What each kind of unit inside a figure is, for the translator.
+_PART_NOTES = {
+    "alt": "alternative text, read aloud in place of the picture",
+    "description": "long description of the picture, shown under it",
+    "figure-text": "text inside the picture: keep it short, it must fit the drawing",
+}
+
+
+def _described(block: Block) -> Iterator[tuple[Block, str]]:
+    """A block's units with what each is: tables name their caption and column."""
+    if block.kind == "table":
+        yield block, "table caption"
+        header = block.rows[0]
+        for number, row in enumerate(block.rows):
+            for column, cell in enumerate(row):
+                if not cell.text:
+                    continue
+                where = "column heading" if number == 0 else f"column '{header[column].text}'"
+                if column == 0 and number > 0:
+                    where = "row heading"
+                yield cell, f"table '{block.text}', {where}"
+    elif block.kind == "figure":
+        yield block, "figure caption"
+        for part in block.parts:
+            if part.text:
+                yield part, f"figure '{block.text}', {_PART_NOTES[part.kind]}"
+    else:
+        yield block, block.kind
 
 
 class ArticleCatalog:
@@ -104,10 +134,20 @@ class LocalizedSection:
     id: str
     heading: Text
     blocks: tuple[tuple[Block, Text], ...]
+    #: The text of every cell of a table and every part of a figure, by block.
+    parts: Mapping[Block, Text] = field(default_factory=dict)
+
+    def text(self, part: Block) -> Text:
+        """A table cell's or figure part's text in the reader's language (or English)."""
+        return self.parts[part]
+
+    @property
+    def texts(self) -> list[Text]:
+        return [self.heading, *(t for _, t in self.blocks), *self.parts.values()]
 
     @property
     def translated(self) -> bool:
-        return self.heading.translated and all(t.translated for _, t in self.blocks)
+        return all(t.translated for t in self.texts)
 
 
 @dataclass(frozen=True)
@@ -122,14 +162,13 @@ class LocalizedArticle:
 
     @property
     def total(self) -> int:
-        return 4 + sum(1 + len(s.blocks) for s in self.sections)
+        return 4 + sum(len(s.texts) for s in self.sections)
 
     @property
     def translated_count(self) -> int:
         texts = [self.title, self.summary, self.reviewer, self.reviewer_role]
         for section in self.sections:
-            texts.append(section.heading)
-            texts.extend(t for _, t in section.blocks)
+            texts.extend(section.texts)
         return sum(t.translated for t in texts)
 
     @property
@@ -156,11 +195,15 @@ def localize(article: Article, lang: str, catalog: ArticleCatalog | None) -> Loc
     sections = []
     for section in article.sections:
         context = f"{article.slug}#{section.id}"
+        parts = {
+            unit: text(context, unit.text) for block in section.blocks for unit in block.units[1:]
+        }
         sections.append(
             LocalizedSection(
                 id=section.id,
                 heading=text(context, section.heading.text),
                 blocks=tuple((b, text(context, b.text)) for b in section.blocks),
+                parts=parts,
             )
         )
     return LocalizedArticle(

@@ -6,6 +6,7 @@ changed a file and needs to know where.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -16,6 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from app.content.figures import FigureError, load_svg
 from app.content.model import Article, Block, Reviewer, Section, Source
 from app.content.render import CITATION_RE
 
@@ -32,8 +34,17 @@ REQUIRED_FIELDS = (
 )
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HEADING_ID_RE = re.compile(r"^(?P<text>.*?)\s*\{#(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\}$")
+#: ``Table: caption {#table-id}`` before a pipe table; ``Figure: caption {#figure-id}`` before a
+#: paragraph holding only ``![alternative text](figures/name.svg)``, which an optional
+#: ``Description: ...`` paragraph may follow.
+CAPTION_RE = re.compile(
+    r"^(?P<kind>Table|Figure):\s*(?P<text>.+?)\s*"
+    r"\{#(?P<id>(?:table|figure)-[a-z0-9]+(?:-[a-z0-9]+)*)\}$"
+)
+DESCRIPTION_PREFIX = "Description:"
+FIGURE_SRC_RE = re.compile(r"^figures/[a-z0-9]+(?:-[a-z0-9]+)*\.svg$")
 
-_parser = MarkdownIt("commonmark")
+_parser = MarkdownIt("commonmark").enable("table")
 
 
 class ContentError(ValueError):
@@ -84,10 +95,15 @@ def load_library(directory: Path | str) -> Library:
                     f"related article {slug!r} does not exist",
                 )
     digest = hashlib.sha256()
-    for path in paths:
+    figures = sorted({b.svg.path for a in articles for b in _figures(a) if b.svg})
+    for path in [*paths, *figures]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return Library(articles=tuple(articles), version=digest.hexdigest()[:12])
+
+
+def _figures(article: Article) -> list[Block]:
+    return [b for s in article.sections for b in s.blocks if b.kind == "figure"]
 
 
 def load_article(path: Path | str) -> Article:
@@ -166,7 +182,7 @@ def _sources(path: Path, raw: object, line: int) -> tuple[Source, ...]:
     for entry in raw:
         if not isinstance(entry, dict):
             raise ContentError(path, line, "each source must be a mapping")
-        for name in ("id", "title", "publisher"):
+        for name in ("id", "title", "publisher", "url"):
             if not entry.get(name):
                 raise ContentError(path, line, f"a source is missing {name!r}: {entry}")
         source_id = str(entry["id"])
@@ -194,15 +210,37 @@ def _sections(path: Path, body: str, offset: int) -> tuple[Section, ...]:
     blocks: list[Block] = []
     list_count = 0
     container: list[str] = []
+    anchors: set[str] = set()
+    #: A ``Table:`` or ``Figure:`` caption waiting for its table or picture: (kind, text, id, line).
+    caption: tuple[str, str, str, int] | None = None
 
     def close_section() -> None:
+        if caption is not None:
+            raise ContentError(
+                path,
+                caption[3],
+                f"the {caption[0].lower()} caption has no {caption[0].lower()} after it",
+            )
         if heading is not None:
             if not blocks:
                 raise ContentError(path, heading.line, f"section {section_id!r} has no text")
             sections.append(Section(id=section_id, heading=heading, blocks=tuple(blocks)))
 
-    for index, token in enumerate(tokens):
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
         line = offset + token.map[0] if token.map else offset
+        if caption is not None and token.type not in (
+            "paragraph_open",
+            "paragraph_close",
+            "table_open",
+            "inline",
+        ):
+            raise ContentError(
+                path,
+                caption[3],
+                f"the {caption[0].lower()} caption has no {caption[0].lower()} after it",
+            )
         if token.type == "heading_open":
             inline = _inline_text(tokens[index + 1].content)
             if token.tag == "h2":
@@ -219,6 +257,18 @@ def _sections(path: Path, body: str, offset: int) -> tuple[Section, ...]:
                 blocks.append(Block("subheading", inline, line))
             else:
                 raise ContentError(path, line, f"{token.tag} headings are not allowed")
+        elif token.type == "table_open":
+            _require_section(path, line, heading)
+            if caption is None or caption[0] != "Table" or container:
+                raise ContentError(
+                    path,
+                    line,
+                    "a table needs a caption line before it: 'Table: Caption {#table-id}'",
+                )
+            end = next(i for i in range(index, len(tokens)) if tokens[i].type == "table_close")
+            blocks.append(_table(path, offset, tokens[index:end], caption))
+            caption = None
+            index = end
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             if container:
                 raise ContentError(path, line, "nested lists and lists in notes are not allowed")
@@ -234,25 +284,63 @@ def _sections(path: Path, body: str, offset: int) -> tuple[Section, ...]:
             container.append(token.type)
         elif token.type == "inline":
             if tokens[index - 1].type == "heading_open":
+                index += 1
                 continue
             _require_section(path, line, heading)
-            _check_inline(path, line, token)
             text = _inline_text(token.content)
-            if not container:
-                blocks.append(Block("paragraph", text, line))
-            elif container[-1] == "blockquote_open":
+            found = CAPTION_RE.match(text) if not container else None
+            if found:
+                if caption is not None:
+                    raise ContentError(
+                        path, caption[3], "a caption must be followed by its table or figure"
+                    )
+                if found["id"] in anchors or found["id"] == section_id:
+                    raise ContentError(path, line, f"id {found['id']!r} is used twice")
+                if not found["id"].startswith(found["kind"].lower() + "-"):
+                    raise ContentError(
+                        path,
+                        line,
+                        f"a {found['kind'].lower()} id must start with '{found['kind'].lower()}-'",
+                    )
+                anchors.add(found["id"])
+                caption = (found["kind"], found["text"], found["id"], line)
+            elif caption is not None and caption[0] == "Figure":
+                blocks.append(_figure(path, line, token, caption))
+                caption = None
+            elif caption is not None:
+                raise ContentError(
+                    path, caption[3], "a table caption must be followed by its table"
+                )
+            elif text.startswith(DESCRIPTION_PREFIX) and not container:
+                last = blocks[-1] if blocks else None
                 if (
-                    blocks
-                    and blocks[-1].kind == "note"
-                    and tokens[index - 2].type != "blockquote_open"
+                    last is None
+                    or last.kind != "figure"
+                    or any(p.kind == "description" for p in last.parts)
                 ):
-                    raise ContentError(path, line, "a note must be a single paragraph")
-                blocks.append(Block("note", text, line))
+                    raise ContentError(path, line, "'Description:' must come right after a figure")
+                _check_inline(path, line, token)
+                described = Block("description", text[len(DESCRIPTION_PREFIX) :].strip(), line)
+                blocks[-1] = dataclasses.replace(
+                    last, parts=(last.parts[0], described, *last.parts[1:])
+                )
             else:
-                if tokens[index - 2].type != "list_item_open":
-                    raise ContentError(path, line, "a list item must be a single paragraph")
-                ordered = container[-1] == "ordered_list_open"
-                blocks.append(Block("item", text, line, list_index=list_count, ordered=ordered))
+                _check_inline(path, line, token)
+                if not container:
+                    blocks.append(Block("paragraph", text, line))
+                elif container[-1] == "blockquote_open":
+                    if (
+                        blocks
+                        and blocks[-1].kind == "note"
+                        and tokens[index - 2].type != "blockquote_open"
+                    ):
+                        raise ContentError(path, line, "a note must be a single paragraph")
+                    blocks.append(Block("note", text, line))
+                else:
+                    if tokens[index - 2].type != "list_item_open":
+                        raise ContentError(path, line, "a list item must be a single paragraph")
+                    ordered = container[-1] == "ordered_list_open"
+                    blocks.append(Block("item", text, line, list_index=list_count, ordered=ordered))
         elif token.type in (
             "heading_close",
             "paragraph_open",
@@ -260,13 +348,68 @@ def _sections(path: Path, body: str, offset: int) -> tuple[Section, ...]:
             "list_item_open",
             "list_item_close",
         ):
-            continue
+            pass
         else:
             raise ContentError(path, line, f"{token.type.replace('_', ' ')} is not allowed here")
+        index += 1
     close_section()
     if not sections:
         raise ContentError(path, offset, "the article has no sections ('## Heading {#id}')")
     return tuple(sections)
+
+
+def _table(
+    path: Path, offset: int, tokens: list[Token], caption: tuple[str, str, str, int]
+) -> Block:
+    """A pipe table: one block for the caption holding the cells, header row first."""
+    rows: list[tuple[Block, ...]] = []
+    row: list[Block] = []
+    for token in tokens:
+        line = offset + token.map[0] if token.map else caption[3]
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            rows.append(tuple(row))
+        elif token.type == "inline":
+            _check_inline(path, line, token)
+            row.append(Block("cell", _inline_text(token.content), line))
+    if len(rows) < 2:
+        raise ContentError(path, caption[3], "a table needs a header row and at least one row")
+    width = len(rows[0])
+    for cells in rows:
+        if len(cells) != width:
+            raise ContentError(
+                path, cells[0].line if cells else caption[3], f"every row needs {width} cells"
+            )
+    if not any(cell.text for cell in rows[0]):
+        raise ContentError(path, caption[3], "a table needs column headings in its first row")
+    return Block("table", caption[1], caption[3], anchor=caption[2], rows=tuple(rows))
+
+
+def _figure(path: Path, line: int, token: Token, caption: tuple[str, str, str, int]) -> Block:
+    """``![alternative text](figures/name.svg)`` after a ``Figure:`` caption."""
+    children = [c for c in token.children or () if not (c.type == "text" and not c.content.strip())]
+    if len(children) != 1 or children[0].type != "image":
+        raise ContentError(
+            path,
+            caption[3],
+            "a figure caption must be followed by '![alternative text](figures/name.svg)'",
+        )
+    image = children[0]
+    src = str(image.attrs.get("src", ""))
+    alt = _inline_text(image.content)
+    if not FIGURE_SRC_RE.match(src):
+        raise ContentError(path, line, f"figure {src!r} must be 'figures/<name>.svg'")
+    if not alt:
+        raise ContentError(path, line, "a figure needs alternative text: ![what it shows](...)")
+    try:
+        svg = load_svg(path.parent / src)
+    except FigureError as exc:
+        raise ContentError(
+            exc.path, exc.line, f"{exc.args[0].split(': ', 1)[-1]} (figure in {path.name}:{line})"
+        ) from None
+    parts = (Block("alt", alt, line), *(Block("figure-text", t.text, line) for t in svg.texts))
+    return Block("figure", caption[1], caption[3], anchor=caption[2], parts=parts, src=src, svg=svg)
 
 
 def _require_section(path: Path, line: int, heading: Block | None) -> None:
@@ -295,10 +438,13 @@ def _check_citations(
     cited: set[str] = set()
     for section in sections:
         for block in (section.heading, *section.blocks):
-            for source_id in CITATION_RE.findall(block.text):
-                if source_id not in known:
-                    raise ContentError(path, block.line, f"citation [@{source_id}] has no source")
-                cited.add(source_id)
+            for unit in block.units:
+                for source_id in CITATION_RE.findall(unit.text):
+                    if source_id not in known:
+                        raise ContentError(
+                            path, unit.line, f"citation [@{source_id}] has no source"
+                        )
+                    cited.add(source_id)
     unused = [s.id for s in sources if s.id not in cited]
     if unused:
         raise ContentError(path, sources_line, f"sources never cited: {', '.join(unused)}")

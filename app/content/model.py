@@ -6,8 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.content.figures import Svg
+
 #: Block kinds, in the words translators see in their catalog comments.
-BLOCK_KINDS = ("heading", "subheading", "paragraph", "item", "note")
+BLOCK_KINDS = ("heading", "subheading", "paragraph", "item", "note", "table", "figure")
+#: Kinds of the units inside a table or figure block (its ``parts``).
+PART_KINDS = ("cell", "alt", "description", "figure-text")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,22 @@ class Block:
     #: For list items: the list they belong to (numbered within the section) and its type.
     list_index: int | None = None
     ordered: bool = False
+    #: Tables and figures: the id written after the caption, their anchor on the page.
+    anchor: str | None = None
+    #: A table's cells, row by row, the header row first (an empty cell has empty text).
+    rows: tuple[tuple[Block, ...], ...] = ()
+    #: A figure's units besides its caption: alternative text, description, and each text
+    #: inside the drawing.
+    parts: tuple[Block, ...] = ()
+    #: A figure's drawing, relative to the content folder, and the checked SVG.
+    src: str | None = None
+    svg: Svg | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def units(self) -> tuple[Block, ...]:
+        """This block's translation units: itself, then its cells or parts that have text."""
+        inner = [cell for row in self.rows for cell in row] + list(self.parts)
+        return (self, *(b for b in inner if b.text))
 
 
 @dataclass(frozen=True)
@@ -85,5 +105,8 @@ class Article:
         from app.content.render import plain_text
 
         return sum(
-            len(plain_text(b.text).split()) for s in self.sections for b in (s.heading, *s.blocks)
+            len(plain_text(u.text).split())
+            for s in self.sections
+            for b in (s.heading, *s.blocks)
+            for u in b.units
         )

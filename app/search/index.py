@@ -70,6 +70,10 @@ def fingerprint(store: ContentStore) -> str:
     return f"{store.version}-{_analysis_version()}"
 
 
+#: Score multiplier for an article's opening section (its key points).
+OPENING_BOOST = 1.2
+
+
 def field(name: str, lang: str) -> str:
     return f"{name}_{lang}"
 
@@ -91,23 +95,58 @@ def schema(languages: list[str]) -> Schema:
 
 
 def documents(article: LocalizedArticle) -> Iterator[dict[str, str]]:
-    """One document per section, in the text the reader sees on the page."""
+    """One document per section, and one per table, in the text the reader sees on the page.
+
+    A table is a document of its own, searched under its section but linking to the table
+    itself, so a hit in a table cell takes the reader to the table. A figure's caption,
+    alternative text, description and drawing text belong to its section's document.
+    """
     lang = article.lang
-    for section in article.sections:
-        heading = plain_text(section.heading.value)
-        body = "\n".join(plain_text(text.value) for _, text in section.blocks)
-        title = plain_text(article.title.value)
-        yield {
-            "slug": article.article.slug,
-            "section": section.id,
+    slug = article.article.slug
+    title = plain_text(article.title.value)
+
+    def document(section_id: str, anchor: str, heading: str, body: str) -> dict[str, str]:
+        return {
+            "slug": slug,
+            "section": section_id,
             "lang": lang,
-            "url": f"/{lang}/articles/{article.article.slug}#{section.id}",
+            "url": f"/{lang}/articles/{slug}#{anchor}",
             field("title", lang): title,
             field("heading", lang): heading,
             field("body", lang): body,
             field("text", lang): "\n".join([title, *[heading] * HEADING_WEIGHT, body]),
             field("words", lang): f"{title}\n{heading}\n{body}",
         }
+
+    for number, section in enumerate(article.sections):
+        heading = plain_text(section.heading.value)
+        texts: list[str] = []
+        for block, text in section.blocks:
+            if block.kind == "table":
+                cells = [section.text(u).value for u in block.units[1:]]
+                caption = plain_text(text.value)
+                body = "\n".join([caption, *(plain_text(c) for c in cells)])
+                yield document(
+                    section.id, block.anchor or section.id, f"{heading}: {caption}", body
+                )
+                continue
+            texts.append(text.value)
+            texts.extend(section.text(u).value for u in block.units[1:])
+        body = "\n".join(plain_text(t) for t in texts)
+        found = document(section.id, section.id, heading, body)
+        if number == 0:
+            # The key points open every article (``flask content check`` makes sure): for a
+            # broad question they are the best place to land, not merely the shortest section.
+            found["_boost"] = OPENING_BOOST  # type: ignore[assignment]
+        yield found
+
+
+def expected_documents(store: ContentStore) -> int:
+    """Documents per language: one per section and one per table."""
+    return sum(
+        len(a.sections) + sum(1 for s in a.sections for b in s.blocks if b.kind == "table")
+        for a in store.library.articles
+    )
 
 
 @contextmanager
@@ -184,7 +223,7 @@ def _validate(
     """Every language has every section, and each finds a known section by its heading."""
     from app.search.query import clean, run
 
-    expected = sum(len(a.sections) for a in store.library.articles)
+    expected = expected_documents(store)
     ix = whoosh_index.open_dir(str(build))
     try:
         if ix.doc_count() != expected * len(languages):
@@ -195,7 +234,7 @@ def _validate(
             for lang in languages:
                 if counts.get(lang) != expected:
                     raise BuildError(
-                        f"{lang}: {counts.get(lang)} sections indexed, expected {expected}"
+                        f"{lang}: {counts.get(lang)} documents indexed, expected {expected}"
                     )
                 article = store.all_localized(lang)[0]
                 section = article.sections[-1]

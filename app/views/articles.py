@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from app.caching import cached_page
+from app.caching import cached_page, serve_generated
 from app.content.catalog import LocalizedArticle, LocalizedSection, Text
-from app.content.render import render_inline
-from app.i18n import SOURCE_LANGUAGE, current_language
+from app.content.figures import to_svg
+from app.content.model import Block
+from app.content.render import plain_text, render_inline
+from app.i18n import SOURCE_LANGUAGE, current_language, language
 from app.views.content import localized_or_404, store
 
 bp = Blueprint("articles", __name__, url_prefix="/<lang:lang>")
@@ -29,6 +31,16 @@ class Element:
     items: list[Element] = field(default_factory=list)
     #: For a list: which list of the section it is, so adjacent lists stay apart.
     list_index: int | None = None
+    #: Tables and figures: the anchor, and (tables) the header cells and body rows.
+    anchor: str | None = None
+    header: list[Element] = field(default_factory=list)
+    rows: list[list[Element]] = field(default_factory=list)
+    #: Figures: where the drawing is, its size, alternative text and description.
+    src: str | None = None
+    width: int = 0
+    height: int = 0
+    alt: Element | None = None
+    description: Element | None = None
 
 
 def html(article: LocalizedArticle, text: Text) -> Markup:
@@ -46,11 +58,40 @@ def fallback_lang(text: Text) -> str | None:
     return SOURCE_LANGUAGE
 
 
+def _part(article: LocalizedArticle, section: LocalizedSection, block: Block) -> Element:
+    text = section.text(block) if block.text else Text("", True)
+    return Element(tag="", html=html(article, text), lang=fallback_lang(text))
+
+
 def elements(article: LocalizedArticle, section: LocalizedSection) -> list[Element]:
     out: list[Element] = []
     for block, text in section.blocks:
         element = Element(tag="", html=html(article, text), lang=fallback_lang(text))
-        if block.kind == "item":
+        if block.kind == "table":
+            element.tag, element.anchor = "table", block.anchor
+            element.header = [_part(article, section, c) for c in block.rows[0]]
+            element.rows = [[_part(article, section, c) for c in row] for row in block.rows[1:]]
+            out.append(element)
+        elif block.kind == "figure":
+            element.tag, element.anchor = "figure", block.anchor
+            element.src = url_for(
+                "articles.figure",
+                slug=article.article.slug,
+                anchor=block.anchor,
+                v=article_version(),
+            )
+            if block.svg is not None:  # the loader sets it on every figure
+                element.width, element.height = round(block.svg.width), round(block.svg.height)
+            for part in block.parts:
+                if part.kind == "alt":
+                    alt = section.text(part)
+                    element.alt = Element(
+                        tag="", html=escape(plain_text(alt.value)), lang=fallback_lang(alt)
+                    )
+                elif part.kind == "description":
+                    element.description = _part(article, section, part)
+            out.append(element)
+        elif block.kind == "item":
             tag = "ol" if block.ordered else "ul"
             if not (out and out[-1].tag == tag and out[-1].list_index == block.list_index):
                 out.append(Element(tag=tag, list_index=block.list_index))
@@ -81,6 +122,35 @@ def article(slug: str):
         html=html,
         fallback_lang=fallback_lang,
     )
+
+
+def article_version() -> str:
+    return store().version
+
+
+@bp.get("/articles/<slug>/figures/<anchor>.svg")
+def figure(slug: str, anchor: str):
+    """A figure's drawing in the reader's language: text translated (English where it is not
+    yet, marked), right-to-left languages mirrored. Made once per language and content
+    version; the address the page uses carries that version, so it is cached for a year."""
+    localized = localized_or_404(slug)
+    lang = current_language()
+    for section in localized.sections:
+        for block, _text in section.blocks:
+            if block.kind == "figure" and block.anchor == anchor and block.svg is not None:
+                texts = {p.text: section.text(p) for p in block.parts if p.kind == "figure-text"}
+                rtl = language(lang).dir == "rtl"
+
+                def make(svg=block.svg, texts=texts, rtl=rtl) -> bytes:
+                    def translate(source: str) -> tuple[str, bool]:
+                        found = texts.get(source)
+                        return (found.value, found.translated) if found else (source, False)
+
+                    return to_svg(svg, lang, rtl, translate).encode()
+
+                key = ("figure", lang, slug, anchor, store().version)
+                return serve_generated(key, make, "image/svg+xml")
+    abort(404)
 
 
 @bp.get("/about")

@@ -19,7 +19,7 @@ sources:
   - id: one
     title: First source
     publisher: A journal
-    year: 2020
+    url: https://doi.org/10.1000/sample
 related: []
 ---
 
@@ -59,8 +59,8 @@ def test_shipped_library_loads_both_articles_linked_to_each_other():
 @pytest.mark.parametrize(
     ("slug", "words", "sections"),
     [
-        ("als-stem-cell-therapy", (2500, 4300), (12, 20)),
-        ("ms-stem-cell-therapy", (1200, 2200), (8, 12)),
+        ("als-stem-cell-therapy", (2500, 4600), (15, 24)),
+        ("ms-stem-cell-therapy", (1500, 3000), (10, 18)),
     ],
 )
 def test_shipped_articles_have_the_agreed_size(slug, words, sections):
@@ -131,7 +131,9 @@ def test_unknown_related_slug_fails_at_load_time(tmp_path):
 
 def test_uncited_source_fails(tmp_path):
     text = GOOD.replace(
-        "    year: 2020\n", "    year: 2020\n  - id: two\n    title: Unused\n    publisher: P\n"
+        "    url: https://doi.org/10.1000/sample\n",
+        "    url: https://doi.org/10.1000/sample\n"
+        "  - id: two\n    title: Unused\n    publisher: P\n    url: https://example.org\n",
     )
     with pytest.raises(ContentError, match="sources never cited: two"):
         load_article(write(tmp_path, text))
