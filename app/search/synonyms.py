@@ -26,6 +26,7 @@ GROUPS: dict[str, list[list[str]]] = {
         ["sonde", "tube"],
         ["manger", "alimentation", "nourrir", "alimenter"],
         ["mourir", "décès", "mort", "meurent"],
+        ["enfant", "enfants", "fertilité", "infertilité", "infertile"],
     ],
 }
 

@@ -94,3 +94,21 @@ def test_method_not_allowed_is_a_page_not_a_trace(client):
     response = client.post("/en/about")
     assert response.status_code == 405
     assert "Allow" in response.headers
+
+
+def test_the_disclaimer_and_emergency_number_come_before_the_article_text(client):
+    for lang in ("en", "hi", "ar"):
+        page = client.get(f"/{lang}/articles/als-stem-cell-therapy").get_data(as_text=True)
+        disclaimer = page.index('class="disclaimer"')
+        assert disclaimer < page.index('<nav class="toc"') < page.index('id="key-points"')
+        assert "112" in page[disclaimer : page.index('<nav class="toc"')]
+        assert f'href="/{lang}/about#publisher"' in page
+
+
+def test_the_about_page_never_invents_a_publisher(make_app):
+    page = make_app().test_client().get("/en/about").get_data(as_text=True)
+    assert 'id="publisher"' in page and "has not yet said who publishes it" in page
+    named = make_app(PUBLISHER_NAME="Example Clinic Trust", PUBLISHER_FUNDING="Donations only")
+    page = named.test_client().get("/en/about").get_data(as_text=True)
+    assert "Example Clinic Trust" in page and "Donations only" in page
+    assert "has not yet said" not in page
