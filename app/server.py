@@ -21,7 +21,7 @@ import ctypes
 import os
 import shutil
 import signal
-import subprocess  # nosec B404: runs our own fixed command line
+import subprocess  # nosec B404
 import sys
 import time
 from pathlib import Path
@@ -84,7 +84,9 @@ def supervise(args: list[str], grace: float = STOP_GRACE) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, WATCHED)
     # Our own fixed command line: nothing in it comes from a request or a user.
     child = subprocess.Popen(  # nosec B603
-        args, start_new_session=True, preexec_fn=_prepare_child  # noqa: PLW1509
+        args,
+        start_new_session=True,
+        preexec_fn=_prepare_child,  # noqa: PLW1509
     )
     stop_requested_at: float | None = None
     while True:
