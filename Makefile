@@ -7,7 +7,7 @@ PORT ?= 8000
 export HOST PORT
 FLASK := $(BIN)/flask --app app
 
-.PHONY: serve dev test lint install browser-deps services
+.PHONY: serve dev test test-fast lint install browser-deps services
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,16 @@ services:
 test: install browser-deps services
 	$(FLASK) translate compile
 	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+	$(FLASK) content check
 	$(BIN)/bandit -q -r app
 	tests/services/audit.sh
 	$(BIN)/pytest
+
+# Everyday subset: nothing outside this process (no browser, PostgreSQL, Redis or wrk).
+test-fast: install
+	$(FLASK) translate compile
+	$(BIN)/pytest -m "not external" -q
 
 lint: install
 	$(BIN)/ruff check app tests bench

@@ -13,8 +13,9 @@ from app import auth, caching, commands, config, errors, i18n, limits, security
 from app.content.store import ContentStore
 from app.search import SearchService
 from app.storage import db as database
+from app.views import api, articles, ask, meta, search, staff, status
 
-__version__ = "0.1.0"
+__version__ = config.VERSION
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -56,8 +57,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     commands.init_app(app)
-
-    from app.views import api, articles, ask, meta, search, staff, status
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)

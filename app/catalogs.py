@@ -2,20 +2,21 @@
 
 Plain Python over Babel's API (no shelling out), driven by ``flask translate``. Two domains keep
 interface strings (``messages``) apart from article text (``articles``), so medical translators
-and interface translators can work separately. Domains and extraction methods are configured in
-the ``[babel]`` section of ``setup.cfg``.
+and interface translators can work separately. ``Settings`` is made from the app's config
+(``TRANSLATIONS_DIR``, ``CONTENT_DIR``), the same settings the site reads the catalogs with, so
+the commands always work on the catalogs and articles the site serves.
 """
 
 from __future__ import annotations
 
-import configparser
 import datetime as dt
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
@@ -24,11 +25,22 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import escape, read_po, write_po
 
 from app.config import PROJECT_ROOT
+from app.content.catalog import DOMAIN as ARTICLES
+from app.content.catalog import catalog_path
+from app.content.render import CITATION_RE
 
-ARTICLES = "articles"
-#: Extraction methods we provide ourselves, by the name used in setup.cfg.
-OUR_METHODS = {"articles": "app.content.extract:extract_articles"}
-CITATION_RE = re.compile(r"\[@[^\]]+\]")
+MESSAGES = "messages"
+#: What each domain is extracted from: (folder, pattern relative to it, Babel method). The
+#: interface comes from the code; articles come from the content folder.
+CODE_SOURCES = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+ARTICLE_SOURCES = [("*.md", "app.content.extract:extract_articles")]
+#: Where an article's messages say they come from, whatever folder holds the content.
+ARTICLE_LOCATION = "content"
+KEYWORDS_SPEC = ("_", "_l", "gettext", "ngettext:1,2", "lazy_gettext", "lazy_ngettext:1,2",
+                 "pgettext:1c,2")  # fmt: skip
+COMMENT_TAGS = ("Translators:",)
+COPYRIGHT_HOLDER = "Patient-education project"
+MSGID_BUGS_ADDRESS = "translations@localhost"
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -38,22 +50,28 @@ class CatalogError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    root: Path
-    domains: dict[str, list[tuple[str, str]]]
-    keywords: dict[str, tuple | None]
-    comment_tags: tuple[str, ...]
-    copyright_holder: str
-    msgid_bugs_address: str
+    """Where the catalogs and the articles are, and where the code to extract from is."""
+
+    translations: Path
+    content: Path
+    code: Path = PROJECT_ROOT
 
     @property
-    def translations(self) -> Path:
-        return self.root / "translations"
+    def domains(self) -> dict[str, list[tuple[str, str]]]:
+        return {MESSAGES: CODE_SOURCES, ARTICLES: ARTICLE_SOURCES}
+
+    @property
+    def keywords(self) -> dict[str, tuple | None]:
+        return _keywords(KEYWORDS_SPEC)
+
+    def sources(self, domain: str) -> Path:
+        return self.content if domain == ARTICLES else self.code
 
     def template(self, domain: str) -> Path:
         return self.translations / f"{domain}.pot"
 
     def po(self, lang: str, domain: str) -> Path:
-        return self.translations / lang / "LC_MESSAGES" / f"{domain}.po"
+        return catalog_path(self.translations, lang, domain)
 
     def languages(self) -> list[str]:
         if not self.translations.is_dir():
@@ -61,24 +79,10 @@ class Settings:
         return sorted(p.name for p in self.translations.iterdir() if (p / "LC_MESSAGES").is_dir())
 
 
-def settings(root: Path = PROJECT_ROOT) -> Settings:
-    parser = configparser.ConfigParser()
-    parser.read(root / "setup.cfg", encoding="utf-8")
-    section = parser["babel"]
-    domains = {}
-    for name in ("messages", ARTICLES):
-        mapping = []
-        for line in section[name].strip().splitlines():
-            method, pattern = (part.strip() for part in line.split(":", 1))
-            mapping.append((pattern, OUR_METHODS.get(method, method)))
-        domains[name] = mapping
+def settings(config: Mapping[str, Any]) -> Settings:
+    """The workflow's settings from the app's config: one source of truth for both."""
     return Settings(
-        root=root,
-        domains=domains,
-        keywords=_keywords(section["keywords"].split()),
-        comment_tags=tuple(t.strip() for t in section.get("comment_tags", "").split(",") if t),
-        copyright_holder=section.get("copyright_holder", ""),
-        msgid_bugs_address=section.get("msgid_bugs_address", ""),
+        translations=Path(config["TRANSLATIONS_DIR"]), content=Path(config["CONTENT_DIR"])
     )
 
 
@@ -138,8 +142,8 @@ def extract(config: Settings, domain: str) -> Catalog:
     catalog = Catalog(
         domain=domain,
         project="patient-education",
-        copyright_holder=config.copyright_holder,
-        msgid_bugs_address=config.msgid_bugs_address,
+        copyright_holder=COPYRIGHT_HOLDER,
+        msgid_bugs_address=MSGID_BUGS_ADDRESS,
         fuzzy=False,
     )
     options = {pattern: {} for pattern, _ in config.domains[domain]}
@@ -147,13 +151,15 @@ def extract(config: Settings, domain: str) -> Catalog:
         if method == "jinja2":
             options[pattern] = {"extensions": "jinja2.ext.do", "trimmed": "true"}
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(config.root),
+        str(config.sources(domain)),
         method_map=config.domains[domain],
         options_map=options,
         keywords=config.keywords,
-        comment_tags=config.comment_tags,
+        comment_tags=COMMENT_TAGS,
         strip_comment_tags=True,
     ):
+        if domain == ARTICLES:
+            filename = f"{ARTICLE_LOCATION}/{filename}"
         catalog.add(
             message,
             None,

@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The service's version, shown by /healthz and the API description.
+VERSION = "0.1.0"
 
 #: Environment variables read without a prefix, because operators expect these names.
 PLAIN_ENV = (

@@ -215,7 +215,6 @@ def project(tmp_path: Path) -> Path:
 def project_config(app_config: dict, project: Path) -> dict:
     """``app_config`` pointed at the private copy made by ``project``."""
     app_config.update(
-        PROJECT_ROOT=str(project),
         CONTENT_DIR=str(project / "content"),
         TRANSLATIONS_DIR=str(project / "translations"),
     )
@@ -314,3 +313,27 @@ def axe_script() -> str:
             pytrace=False,
         )
     return AXE.read_text(encoding="utf-8")
+
+
+#: Tests that need something outside this process: a browser, PostgreSQL, Redis, wrk, or the
+#: production server started for real. `pytest -m "not external"` runs the rest in about a
+#: minute for everyday work; the README's test command runs everything.
+EXTERNAL_FILES = (
+    "tests/browser/",
+    "tests/test_load.py",
+    "tests/test_faults.py",
+    "tests/test_limits.py",
+)
+EXTERNAL_FIXTURES = {"own_postgres", "page", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            path.startswith(EXTERNAL_FILES)
+            or params.get("database") == "postgresql"
+            or EXTERNAL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.external)

@@ -5,7 +5,7 @@ import re
 from babel.messages.pofile import read_po
 
 from app import create_app
-from app.catalogs import settings
+from tests.conftest import ROOT
 
 PARAGRAPH = re.compile(r"^(When many studies|.*)$")
 
@@ -141,11 +141,31 @@ def test_compile_rejects_a_broken_interface_placeholder(project_config, project)
 
 
 def test_article_catalogs_carry_no_false_python_format_flags(project):
-    cfg = settings(project)
     pot = (project / "translations" / "articles.pot").read_text(encoding="utf-8")
     assert "%" in pot
     assert "python-format" not in pot
-    assert cfg.domains["articles"]
+
+
+def test_the_commands_work_on_the_folders_the_site_reads(app_config, project, tmp_path):
+    """TRANSLATIONS_DIR and CONTENT_DIR, not the repository, whatever folder they are in."""
+    import shutil
+
+    catalogs_dir, content_dir = tmp_path / "srv" / "catalogs", tmp_path / "srv" / "articles"
+    shutil.move(project / "translations", catalogs_dir)
+    shutil.move(project / "content", content_dir)
+    config = {**app_config, "TRANSLATIONS_DIR": str(catalogs_dir), "CONTENT_DIR": str(content_dir)}
+    before = sorted(ROOT.glob("translations/*/LC_MESSAGES/*.mo"))
+    stamps = [p.stat().st_mtime_ns for p in before]
+    assert invoke(config, "compile").exit_code == 0
+    assert len(list(catalogs_dir.glob("*/LC_MESSAGES/*.mo"))) == 10
+    assert [p.stat().st_mtime_ns for p in before] == stamps
+    article = content_dir / "ms-stem-cell-therapy.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("long-term disease", "lifelong disease"), encoding="utf-8")
+    assert invoke(config, "extract").exit_code == 0
+    pot = (catalogs_dir / "articles.pot").read_text(encoding="utf-8")
+    assert "lifelong disease" in pot and "#: content/ms-stem-cell-therapy.md:" in pot
+    assert "lifelong disease" not in (ROOT / "translations" / "articles.pot").read_text("utf-8")
 
 
 def test_shipped_catalogs_are_in_sync_compile_and_are_complete(runner):
@@ -162,10 +182,12 @@ def test_every_shipped_language_reads_completely(client):
             assert '<p class="translation-note">' in page
 
 
-def test_untranslated_plural_messages_compile(project_config, project):
+def test_untranslated_plural_messages_compile(project):
+    from app import catalogs
+
     template = project / "app" / "templates" / "plural.html"
     template.write_text('{{ ngettext("%(num)s day", "%(num)s days", 2) }}', encoding="utf-8")
-    assert invoke(project_config, "extract").exit_code == 0
-    assert invoke(project_config, "init", "sw").exit_code == 0
-    result = invoke(project_config, "compile", "sw")
-    assert result.exit_code == 0, result.output
+    config = catalogs.Settings(project / "translations", project / "content", code=project)
+    catalogs.extract_templates(config)
+    catalogs.init(config, "sw")
+    assert catalogs.compile_catalogs(config, ["sw"])

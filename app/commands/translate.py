@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app import catalogs
-from app.config import PROJECT_ROOT
 
 
 def _settings() -> catalogs.Settings:
-    return catalogs.settings(Path(current_app.config.get("PROJECT_ROOT", PROJECT_ROOT)))
+    return catalogs.settings(current_app.config)
 
 
 @click.group(cls=AppGroup)

@@ -18,6 +18,11 @@ from app.content.model import Article, Block
 DOMAIN = "articles"
 
 
+def catalog_path(translations: Path, lang: str, domain: str, suffix: str = ".po") -> Path:
+    """The gettext layout, ``<lang>/LC_MESSAGES/<domain>.po`` (and ``.mo``): defined once."""
+    return translations / lang / "LC_MESSAGES" / f"{domain}{suffix}"
+
+
 @dataclass(frozen=True)
 class Unit:
     """One translatable message of an article, as translators see it in the catalog."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from app.content.catalog import DOMAIN, ArticleCatalog, LocalizedArticle, localize
+from app.content.catalog import DOMAIN, ArticleCatalog, LocalizedArticle, catalog_path, localize
 from app.content.loader import Library, load_library
 
 
@@ -21,7 +21,7 @@ class ContentStore:
         self.library: Library = load_library(content_dir)
         self.source = source
         self.mo_paths = {
-            lang: translations_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            lang: catalog_path(translations_dir, lang, DOMAIN, ".mo")
             for lang in languages
             if lang != source
         }

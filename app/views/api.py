@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 from flask_babel import gettext as _
 
-from app import __version__
+from app.config import VERSION
 from app.errors import render_error
 from app.i18n import languages
 from app.search import SearchUnavailable
@@ -82,7 +82,7 @@ def openapi():
         "openapi": "3.1.0",
         "info": {
             "title": "Patient information search",
-            "version": __version__,
+            "version": VERSION,
             "description": "Full-text search over the sections of our patient-education articles.",
         },
         "servers": [{"url": current_app.config["SITE_URL"]}],

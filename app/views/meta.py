@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from app import __version__
+from app.config import VERSION
 from app.i18n import LANG_COOKIE, languages, negotiate
 from app.security import FORWARDED_IGNORED, is_safe_local_path
 from app.views.content import store
@@ -50,7 +50,7 @@ def healthz():
     content = store()
     return {
         "status": "ok",
-        "version": __version__,
+        "version": VERSION,
         "content_version": content.version,
         "languages": [lang.code for lang in languages()],
         # True once a client came through a proxy that TRUSTED_PROXIES does not count.

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, current_app, render_template
 
 from app import catalogs
-from app.config import PROJECT_ROOT
 from app.i18n import SOURCE_LANGUAGE, language, languages
 from app.views.content import store
 
@@ -18,9 +15,8 @@ def _status() -> list[catalogs.LanguageStatus]:
     """Read from the .po files once per process: they only change with a deployment."""
     found = current_app.extensions.get("translation_status")
     if found is None:
-        root = Path(current_app.config.get("PROJECT_ROOT", PROJECT_ROOT))
         codes = [lang.code for lang in languages() if lang.code != SOURCE_LANGUAGE]
-        found = catalogs.status(catalogs.settings(root), codes) if codes else []
+        found = catalogs.status(catalogs.settings(current_app.config), codes) if codes else []
         current_app.extensions["translation_status"] = found
     return found
 
