@@ -312,6 +312,11 @@ class DeleteForm(FlaskForm):
     )
 
 
+class CopyForm(FlaskForm):
+    """Send the patient a copy of their data: only a CSRF token, and deliberately no address
+    field, so the copy can only go to the contact stored with the question."""
+
+
 class FilterForm(FlaskForm):
     """The staff list's filters: a GET form that only reads, so without a CSRF token."""
 

@@ -4,12 +4,15 @@ A mail server that is down, slow or refusing delays a notification but never los
 marked sent only after the server accepted the message, and a failed one is retried with a
 growing delay, for as long as it takes. The email names the query's reference and language and
 links to the staff page; the health question and the contact details stay in the database.
+The one email that carries them is a copy of a patient's own data, sent at their request and
+only to the address stored with their question.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import smtplib
 import ssl
@@ -17,12 +20,14 @@ from email.message import EmailMessage
 
 from babel import Locale
 from flask import Flask, current_app, url_for
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
+from app import exports
 from app.config import smtp_implicit_tls
 from app.i18n import SOURCE_LANGUAGE
 from app.storage.db import db
-from app.storage.models import PENDING, SENT, OutboxMessage, utcnow
+from app.storage.models import PENDING, SENT, OutboxMessage, Query, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,26 @@ def new_query_messages(ref: str, answer_language: str) -> list[OutboxMessage]:
         f"Log in to read it:\n{link}\n"
     )
     return [OutboxMessage(recipient=recipient, subject=subject, body=body)]
+
+
+def copy_of_data_message(query: Query) -> OutboxMessage | None:
+    """A copy of everything stored about ``query``, for the patient who asked for it, in their
+    answer language. It goes only to the email address stored with the question (whoever
+    asks, and from wherever), so knowing a reference is not enough to obtain someone's data;
+    with no email stored there is nothing to send it to."""
+    if not query.email:
+        return None
+    with force_locale(query.answer_language):
+        subject = gettext("Your data: question %(ref)s", ref=query.ref)
+        intro = gettext(
+            "You asked for a copy of what we store about your question %(ref)s. Here it is.",
+            ref=query.ref,
+        )
+        footer = gettext("If you did not ask for this, reply to this email to tell us.")
+    data = json.dumps(exports.record(query), ensure_ascii=False, indent=2, default=str)
+    return OutboxMessage(
+        recipient=query.email, subject=subject, body=f"{intro}\n\n{data}\n\n{footer}\n"
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -10,6 +10,8 @@ from app.caching import FAST_BROTLI
 
 ARTICLE = "/en/articles/als-stem-cell-therapy"
 BUDGET = 25 * 1024
+#: Figures load lazily, each on its own: every one must stay this small, compressed.
+FIGURE_BUDGET = 3 * 1024
 
 
 def test_article_page_is_served_with_a_strong_etag_and_revalidates_to_304(client):
@@ -70,6 +72,19 @@ def test_article_page_with_its_stylesheet_fits_the_weight_budget(app, client, la
     with client.get(css[1], headers=headers) as stylesheet:
         total = len(page.data) + len(stylesheet.data)
     assert total <= BUDGET, f"{lang}/{slug}: {total} bytes"
+
+
+@pytest.mark.parametrize("lang", ["en", "hi", "ar", "bn", "ru", "fr"])
+@pytest.mark.parametrize("slug", ["als-stem-cell-therapy", "ms-stem-cell-therapy"])
+def test_every_figure_fits_its_own_budget(client, lang, slug):
+    """The page budget holds without the figures (they load lazily); each figure has its own."""
+    body = client.get(f"/{lang}/articles/{slug}", headers={"Accept-Encoding": "identity"})
+    sources = re.findall(r'<img src="([^"]+\.svg\?v=[^"]+)"', body.get_data(as_text=True))
+    assert sources
+    for src in sources:
+        figure = client.get(src, headers={"Accept-Encoding": "br"})
+        assert figure.headers["Content-Encoding"] == "br"
+        assert len(figure.data) <= FIGURE_BUDGET, f"{src}: {len(figure.data)} bytes"
 
 
 def test_a_page_is_the_same_whatever_host_asked_for_it(client):

@@ -20,6 +20,7 @@ EXPORTED = "exported"
 DELETED = "deleted"
 LOGGED_IN = "logged-in"
 TWO_FACTOR_RESET = "2fa-reset"
+COPY_SENT = "copy-sent"
 
 
 def record(

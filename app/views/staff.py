@@ -29,8 +29,8 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import auth, choices, exports
-from app.forms import AnswerForm, CodeForm, DeleteForm, FilterForm, LoginForm, SetupForm
+from app import auth, choices, exports, notify
+from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n import current_language, languages
 from app.security import csrf
 from app.storage import audit, queries
@@ -374,6 +374,7 @@ def render_detail(
         query=query,
         answer_form=answer_form,
         delete_form=delete_form,
+        copy_form=CopyForm(),
         article=article,
         section=section,
         country=countries.get(query.country, query.country),
@@ -405,6 +406,32 @@ def delete(ref: str):
     log.info("staff: query %s deleted by user %s", ref, current_user.id)
     flash(_("The query %(ref)s is deleted.", ref=ref), "info")
     return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/queries/<ref>/send-copy")
+def send_copy(ref: str):
+    """A patient asked for a copy of their data: it goes to the email stored with the question,
+    through the outbox, never to an address typed here."""
+    query = query_or_404(ref)
+    form = CopyForm()
+    if not form.validate():
+        return render_detail(query, AnswerForm(note=query.answer_note), DeleteForm(), 400)
+    message = notify.copy_of_data_message(query)
+    if message is None:
+        flash(
+            _(
+                "This question has no email address: a copy can only be given on the phone "
+                "number stored with it."
+            ),
+            "error",
+        )
+        return redirect(url_for(".detail", ref=query.ref), code=303)
+    audit.record(current_user.username, audit.COPY_SENT, query.ref)
+    db.session.add(message)
+    db.session.commit()
+    log.info("staff: copy of query %s queued by user %s", query.ref, current_user.id)
+    flash(_("A copy is on its way to the email address stored with this question."), "info")
+    return redirect(url_for(".detail", ref=query.ref), code=303)
 
 
 @bp.get("/export.csv")
@@ -441,5 +468,6 @@ def audit_log():
         audit.DELETED: _("deleted"),
         audit.LOGGED_IN: _("logged in"),
         audit.TWO_FACTOR_RESET: _("two-factor log-in reset"),
+        audit.COPY_SENT: _("copy sent to the patient"),
     }
     return render_template("staff/audit.html", pagination=pagination, labels=labels)

@@ -33,6 +33,7 @@ STAFF_URLS = [
     ("GET", "/staff/queries/ABCD2345"),
     ("POST", "/staff/queries/ABCD2345/answer"),
     ("POST", "/staff/queries/ABCD2345/delete"),
+    ("POST", "/staff/queries/ABCD2345/send-copy"),
     ("GET", "/staff/export.csv"),
     ("GET", "/staff/audit"),
 ]
@@ -688,3 +689,37 @@ def test_list_parameters_never_reach_url_for_or_overflow(staff, path, query, sta
     response = staff.get(f"{path}?{query}")
     assert response.status_code == status
     assert "endpoint" not in response.get_data(as_text=True)
+
+
+def test_a_copy_of_the_data_goes_only_to_the_email_stored_with_the_question(app, staff):
+    """Knowing a reference is not enough: whatever address is sent with the request, the copy
+    is written to the outbox for the stored address, in the patient's answer language."""
+    from app.storage.models import OutboxMessage
+
+    (ref,) = add_queries(app, {"email": "asha@example.com", "answer_language": "fr"})
+    token = csrf_of(staff, f"/staff/queries/{ref}")
+    response = staff.post(
+        f"/staff/queries/{ref}/send-copy",
+        data={"csrf_token": token, "email": "attacker@evil.example", "recipient": "x@evil.example"},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "asha@example.com"
+    assert ref in message.subject and "Is the procedure painful?" in message.body
+    assert "Vos données" in message.subject or "vous" in message.body.lower()
+    assert ("nurse", "copy-sent", ref, None) in audit_rows(app)
+    assert "evil.example" not in message.body + message.recipient
+
+
+def test_no_copy_can_be_sent_for_a_question_without_an_email(app, staff):
+    from app.storage.models import OutboxMessage
+
+    (ref,) = add_queries(app, {"email": None, "phone": "+91 98765 43210"})
+    token = csrf_of(staff, f"/staff/queries/{ref}")
+    response = staff.post(f"/staff/queries/{ref}/send-copy", data={"csrf_token": token})
+    assert response.status_code == 303
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has no email address" in page
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage)).all() == []
