@@ -21,12 +21,12 @@ def write_report(results: Path, path: Path) -> None:
         lines += _goals(bench)
     if (results / "load.json").exists():
         lines += _load(json.loads((results / "load.json").read_text()))
-    if (results / "soak.json").exists():
-        lines += _soak(json.loads((results / "soak.json").read_text()))
     if (results / "abuse.json").exists():
         from bench.abuse import section
 
         lines += section(json.loads((results / "abuse.json").read_text()))
+    if (results / "soak.json").exists():
+        lines += _soak(json.loads((results / "soak.json").read_text()))
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -68,7 +68,7 @@ def _soak(r: dict) -> list[str]:
     verdict = "passed" if not r["problems"] else "FAILED: " + "; ".join(r["problems"])
     rows = [f"| {t} s | {' + '.join(f'{mb:.0f}' for mb in mbs)} MB |" for t, mbs in r["rss_series"]]
     return [
-        "## 7. Soak (mixed load for a long run; not in CI)",
+        "## 8. Soak (mixed load for a long run; not in CI)",
         "",
         f"Made by `.venv/bin/python {r['command']}`: as section 6, for {r['duration_s']} s with "
         f"{r['submissions']} questions. Reading: {reading['requests']} requests "
