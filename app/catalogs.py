@@ -41,6 +41,7 @@ KEYWORDS_SPEC = ("_", "_l", "gettext", "ngettext:1,2", "lazy_gettext", "lazy_nge
 COMMENT_TAGS = ("Translators:",)
 COPYRIGHT_HOLDER = "Patient-education project"
 MSGID_BUGS_ADDRESS = "translations@localhost"
+CREATION_DATE_RE = re.compile(r'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -120,6 +121,8 @@ def write(path: Path, catalog: Catalog, domain: str) -> None:
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, include_previous=False, sort_by_file=False)
     text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
+    # No creation date: it would change every catalog on every extraction, text changed or not.
+    text = CREATION_DATE_RE.sub("", text, count=1)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 

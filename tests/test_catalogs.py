@@ -191,3 +191,14 @@ def test_untranslated_plural_messages_compile(project):
     catalogs.extract_templates(config)
     catalogs.init(config, "sw")
     assert catalogs.compile_catalogs(config, ["sw"])
+
+
+def test_extracting_and_updating_unchanged_sources_changes_no_file(project_config, project):
+    """No creation date in templates or catalogs: a run that changes no text writes no change."""
+    translations = project / "translations"
+    before = {p: p.read_bytes() for p in translations.rglob("*.po*")}
+    assert invoke(project_config, "extract").exit_code == 0
+    assert invoke(project_config, "update").exit_code == 0
+    after = {p: p.read_bytes() for p in translations.rglob("*.po*")}
+    assert after == before
+    assert all(b"POT-Creation-Date" not in data for data in after.values())
