@@ -38,6 +38,7 @@ test: install browser-deps services
 	$(FLASK) translate compile
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/mypy
 	$(FLASK) content check
 	$(BIN)/bandit -q -r app
 	tests/services/audit.sh
@@ -51,3 +52,4 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/mypy

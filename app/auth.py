@@ -11,13 +11,14 @@ import hmac
 import secrets
 import time
 from functools import cache
+from typing import Any, cast
 
 import pyotp
 import segno
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import case, delete, func, literal, or_, select, update
+from sqlalchemy import CursorResult, case, delete, func, literal, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.storage import audit
@@ -130,9 +131,10 @@ def authenticate(username: str, password: str) -> StaffUser | None:
     A right password hashed with weaker parameters than ours is hashed again.
     """
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None or (until := _locked_until(user)) is not None:
+    until = _locked_until(user) if user is not None else None
+    if user is None or until is not None:
         check_password_hash(_dummy_hash(), password)
-        if user is not None:
+        if until is not None:
             raise AccountLocked(until)
         return None
     if not check_password_hash(user.password_hash, password):
@@ -165,7 +167,7 @@ def _claim_step(user: StaffUser, step: int) -> bool:
         )
         .values(totp_last_counter=step)
     )
-    return claimed.rowcount == 1
+    return cast(CursorResult[Any], claimed).rowcount == 1
 
 
 def _recovery_hash(code: str) -> str:
@@ -188,7 +190,7 @@ def check_second_factor(user: StaffUser, code: str = "", recovery_code: str = ""
                 RecoveryCode.code_hash == _recovery_hash(recovery_code),
             )
         )
-        used = "recovery" if gone.rowcount == 1 else None
+        used = "recovery" if cast(CursorResult[Any], gone).rowcount == 1 else None
     if used is None:
         record_failure(user)
     else:
@@ -197,9 +199,9 @@ def check_second_factor(user: StaffUser, code: str = "", recovery_code: str = ""
 
 
 def recovery_codes_left(user: StaffUser) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
-    )
+    ).scalar_one()
 
 
 def start_totp_setup(user: StaffUser) -> str:

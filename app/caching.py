@@ -162,7 +162,8 @@ def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) ->
         response.last_modified = modified
     response.headers["Cache-Control"] = cache_control
     response.vary.add("Accept-Encoding")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # returns the response itself, typed as Werkzeug's
+    return response
 
 
 def cached_page(

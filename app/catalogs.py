@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
@@ -149,7 +149,7 @@ def extract(config: Settings, domain: str) -> Catalog:
         msgid_bugs_address=MSGID_BUGS_ADDRESS,
         fuzzy=False,
     )
-    options = {pattern: {} for pattern, _ in config.domains[domain]}
+    options: dict[str, dict[str, str]] = {pattern: {} for pattern, _ in config.domains[domain]}
     for pattern, method in config.domains[domain]:
         if method == "jinja2":
             options[pattern] = {"extensions": "jinja2.ext.do", "trimmed": "true"}
@@ -250,7 +250,7 @@ def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str
     problems = []
     for message in catalog:
         # A plural message's string is a tuple of forms, all empty while untranslated.
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = _forms(message.string)
         if not message.id or not any(strings) or message.fuzzy:
             continue
         where = f"{path}:{message.lineno}"
@@ -272,13 +272,21 @@ def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str
 NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A message's id or string as a tuple of its forms: one, or a plural's several.
+
+    Babel types them loosely; a catalog read from a .po file holds a str, or a tuple of them.
+    """
+    return cast(tuple[str, ...], value if isinstance(value, tuple) else (value,))
+
+
 def _format_errors(message: Message, strings: tuple[str, ...]) -> list[str]:
     """Apply the translation the way the site will; Babel's checker misses some broken ones.
 
     A plural form may leave out the number ("one section"), so there the translation's
     placeholders need only be among the English ones.
     """
-    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    ids = _forms(message.id)
     names = {name for msgid in ids for name in NAMED_PLACEHOLDER.findall(msgid)}
     if not names:
         return []

@@ -142,11 +142,17 @@ def page_url(code: str, external: bool = False) -> str | None:
 
 def alternates() -> list[Alternate]:
     """``hreflang`` alternates of this page in every language, plus ``x-default``."""
-    found = [Alternate(lang.code, page_url(lang.code, external=True)) for lang in languages()]
-    if not found or found[0].url is None:
+    found: list[Alternate] = []
+    for lang in languages():
+        # None for one language is None for all: the page has no language in its address.
+        url = page_url(lang.code, external=True)
+        if url is None:
+            return []
+        found.append(Alternate(lang.code, url))
+    if not found:
         return []
     default = found[0].url.replace(f"/{SOURCE_LANGUAGE}/", "/", 1)
-    return [*found, Alternate("x-default", default)]  # type: ignore[list-item]
+    return [*found, Alternate("x-default", default)]
 
 
 def canonical_url() -> str | None:

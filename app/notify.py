@@ -17,11 +17,12 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import Any, cast
 
 from babel import Locale
 from flask import Flask, current_app, url_for
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from app import exports
 from app.config import smtp_implicit_tls
@@ -146,7 +147,7 @@ def _claim(message_id: int, seen: dt.datetime, now: dt.datetime) -> bool:
         .values(next_attempt_at=now + LEASE)
     )
     db.session.commit()
-    return claimed.rowcount == 1
+    return cast(CursorResult[Any], claimed).rowcount == 1
 
 
 def deliver(message: OutboxMessage) -> None:

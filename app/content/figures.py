@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.sax import SAXParseException  # nosec B406
 from xml.sax.handler import ContentHandler  # nosec B406
 from xml.sax.saxutils import escape, quoteattr  # nosec B406
+from xml.sax.xmlreader import Locator  # nosec B406
 
 import defusedxml.sax
 from defusedxml import DefusedXmlException
@@ -121,9 +122,12 @@ class _Builder(ContentHandler):
         self.path = path
         self.stack: list[tuple[str, list[tuple[str, str]], list[Node | str], int]] = []
         self.root: Node | None = None
+        # Set by the parser through setDocumentLocator(); typeshed leaves it out of ContentHandler.
+        self._locator: Locator | None = None
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if self._locator else 1
+        line = self._locator.getLineNumber() if self._locator else None
+        return line or 1
 
     def startElementNS(self, name, qname, attrs) -> None:  # noqa: ANN001, N802 - SAX API
         namespace, tag = name
@@ -175,7 +179,9 @@ def load_svg(path: Path) -> Svg:
         # parse(), not feed(): only parse() hands the handler the locator that gives lines.
         parser.parse(io.BytesIO(data))
     except SAXParseException as exc:
-        raise FigureError(path, exc.getLineNumber(), f"not valid XML: {exc.getMessage()}") from None
+        raise FigureError(
+            path, exc.getLineNumber() or 1, f"not valid XML: {exc.getMessage()}"
+        ) from None
     except DefusedXmlException as exc:
         raise FigureError(path, 1, f"not allowed in a figure: {exc}") from None
     root = builder.root

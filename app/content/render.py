@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -56,7 +57,7 @@ def render_inline(
     accessible name of a citation link, with ``{number}`` in it, in the reader's language;
     ``format_number`` writes the number in the reader's digits.
     """
-    env = {"number": number, "format": format_number}
+    env: dict[str, Any] = {"number": number, "format": format_number}
     if label:
         env["label"] = label
     return _md.renderInline(text, env)

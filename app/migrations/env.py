@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-if not current_app.testing:
+if config.config_file_name is not None and not current_app.testing:
     # Tests leave logging to pytest, which captures it.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")

@@ -188,15 +188,17 @@ def build_index(
         except Exception:
             shutil.rmtree(build, ignore_errors=True)
             raise
-        meta = {
-            "fingerprint": fingerprint(store),
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "counts": counts,
-        }
+        info = IndexInfo(
+            build,
+            fingerprint(store),
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            counts,
+        )
+        meta = {"fingerprint": info.fingerprint, "built_at": info.built_at, "counts": counts}
         (build / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         _swap(root, build)
         _prune(root, keep=build)
-        return IndexInfo(build, meta["fingerprint"], meta["built_at"], counts)
+        return info
 
 
 def _write(store: ContentStore, build: Path, languages: list[str]) -> dict[str, int]:

@@ -269,10 +269,10 @@ def suggest(
             unknown.append((letters, position, written[0]))
     chosen = sorted(unknown, key=lambda found: (-found[0], found[1]))[: max(limit, 0)]
     changed = False
-    for letters, position, written in chosen:
-        found = corrector.suggest(written, limit=1, maxdist=1)
+    for letters, position, unknown_word in chosen:
+        found = corrector.suggest(unknown_word, limit=1, maxdist=1)
         if not found and letters > 6:
-            found = corrector.suggest(written, limit=1, maxdist=2)
+            found = corrector.suggest(unknown_word, limit=1, maxdist=2)
         if found:
             out[position] = found[0]
             changed = True

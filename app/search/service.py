@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from app.content.store import ContentStore
 from app.lru import LRUCache
 from app.search.index import build_index, current_info, fingerprint
-from app.search.query import SearchPage, clean, run
+from app.search.query import CleanQuery, SearchPage, clean, run
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ class SearchService:
         self._index = None
         self._lock = threading.Lock()
         self._rebuilding = threading.Event()
-        self._results = LRUCache(RESULT_CACHE_SIZE)
+        self._results: LRUCache[tuple[CleanQuery, str, int], SearchPage] = LRUCache(
+            RESULT_CACHE_SIZE
+        )
 
     def _target(self) -> str | None:
         try:

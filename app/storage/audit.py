@@ -8,8 +8,9 @@ entry never claims an action that was rolled back.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import CursorResult, Select, delete, select
 
 from app.storage.db import db
 from app.storage.models import AuditEntry, utcnow
@@ -38,11 +39,12 @@ def record(
     )
 
 
-def newest_first() -> Select[tuple[AuditEntry]]:
+def newest_first() -> Select[AuditEntry]:
     return select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def purge(cutoff: dt.datetime) -> int:
     """Delete entries older than ``cutoff`` (the queries' retention), in the caller's
     transaction: the log must not keep, by reference, a trace of queries that are gone."""
-    return db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
+    deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff))
+    return cast(CursorResult[Any], deleted).rowcount

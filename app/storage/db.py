@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_migrate import Migrate
@@ -38,6 +38,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        """``db.Model`` as a type checker sees it: Flask-SQLAlchemy makes that class at runtime
+        from ``Base`` and its own ``Model``, and a class made at runtime is no base for mypy."""
+
+        __abstract__ = True
+
+else:
+    #: The base class of the tables.
+    Model = db.Model
 #: ``render_as_batch`` lets future migrations alter SQLite tables (by copying them).
 migrate = Migrate(directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from app.storage.db import db
+from app.storage.db import Model
 
 NEW = "new"
 ANSWERED = "answered"
@@ -57,7 +57,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-class Query(db.Model):
+class Query(Model):
     """A patient's question and how to reply. Health data: read only by logged-in staff."""
 
     __tablename__ = "queries"
@@ -89,7 +89,7 @@ class Query(db.Model):
     answer_note: Mapped[str | None] = mapped_column(Text)
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A staff account. ``session_token`` is what the login session holds instead of the id:
     replacing it (at log-out) ends every session of that account at once."""
 
@@ -126,7 +126,7 @@ class StaffUser(UserMixin, db.Model):
         self.session_token = secrets.token_urlsafe(32)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that stands in for the authenticator app. Only its SHA-256 is kept:
     the codes are random with about 78 bits, so a slow password hash would add nothing."""
 
@@ -139,7 +139,7 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what to which query, and when. Never the question or contact details: only the
     reference, so the log may be read by every staff member. Purged with the queries."""
 
@@ -155,7 +155,7 @@ class AuditEntry(db.Model):
     detail: Mapped[str | None] = mapped_column(String(200))
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email waiting to be sent, written in the same transaction as the query it announces,
     so that a mail server outage delays a notification but never loses it."""
 

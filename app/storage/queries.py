@@ -10,8 +10,9 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.storage import audit
@@ -95,7 +96,7 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def search(filters: Filters) -> Select[tuple[Query]]:
+def search(filters: Filters) -> Select[Query]:
     """Queries matching ``filters``, newest first. Dates are whole days, in UTC."""
     stmt = select(Query).order_by(Query.created_at.desc(), Query.id.desc())
     if filters.status:
@@ -111,7 +112,7 @@ def search(filters: Filters) -> Select[tuple[Query]]:
     return stmt
 
 
-def each(stmt: Select[tuple[Query]], batch: int = 500) -> Iterator[Query]:
+def each(stmt: Select[Query], batch: int = 500) -> Iterator[Query]:
     """Stream the rows of ``stmt`` in batches, for exports larger than memory."""
     yield from db.session.execute(stmt.execution_options(yield_per=batch)).scalars()
 
@@ -149,7 +150,7 @@ def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
     )
     audit.purge(cutoff)
     db.session.commit()
-    return Purged(queries.rowcount, sent.rowcount)
+    return Purged(cast(CursorResult[Any], queries).rowcount, cast(CursorResult[Any], sent).rowcount)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,7 +167,7 @@ def restore(rows: Iterable[dict]) -> Restored:
     """
     rows = list(rows)
     refs = [row["ref"] for row in rows]
-    present = set()
+    present: set[str] = set()
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
         present.update(db.session.scalars(select(Query.ref).where(Query.ref.in_(chunk))))

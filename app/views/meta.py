@@ -7,6 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.config import VERSION
 from app.i18n import LANG_COOKIE, languages, negotiate
@@ -16,7 +17,7 @@ from app.views.content import store
 bp = Blueprint("meta", __name__)
 
 
-def _negotiated_redirect(path: str) -> Response:
+def _negotiated_redirect(path: str) -> BaseResponse:
     response = redirect(path, code=302)
     response.vary.update(("Accept-Language", "Cookie"))
     return response

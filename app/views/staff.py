@@ -28,6 +28,7 @@ from flask import (
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, choices, exports, notify
 from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
@@ -186,7 +187,7 @@ def start_session(user: StaffUser) -> str:
     return next_url or url_for(".index")
 
 
-def back_to_login(message: str) -> Response:
+def back_to_login(message: str) -> BaseResponse:
     session.pop(PENDING, None)
     flash(message, "info")
     return redirect(url_for(".login"))
