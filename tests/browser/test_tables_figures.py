@@ -84,3 +84,14 @@ def test_text_in_the_figure_is_shaped_with_a_font_for_the_script(page, lang, scr
     shots.mkdir(exist_ok=True)
     image = page.screenshot(path=str(shots / f"figure-{lang}.png"))
     assert len(image) > 5000
+
+
+@pytest.mark.parametrize(("lang", "rtl"), [("en", False), ("ar", True)])
+def test_the_figure_reads_in_the_languages_direction(page, lang, rtl):
+    """Step 1 of the trial path is drawn at the left in English and at the right in Arabic."""
+    page.goto(ARTICLE.format(lang=lang))
+    page.goto(page.locator("#figure-trial-path img").get_attribute("src"))
+    first, second = page.evaluate(
+        "() => [...document.querySelectorAll('text')].slice(0, 2).map(t => t.getBBox().x)"
+    )
+    assert (first > second) is rtl
