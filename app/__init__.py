@@ -11,9 +11,10 @@ from flask import Flask
 
 from app import auth, caching, commands, config, errors, i18n, limits, security
 from app.content.store import ContentStore
+from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 from app.search import SearchService
 from app.storage import db as database
-from app.views import api, articles, ask, meta, search, staff, status
+from app.views import api, articles, ask, meta, search, staff
 
 __version__ = config.VERSION
 
@@ -43,13 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["content"] = ContentStore(
         Path(app.config["CONTENT_DIR"]),
         Path(app.config["TRANSLATIONS_DIR"]),
-        [lang.code for lang in i18n.languages_of(app)],
-        i18n.SOURCE_LANGUAGE,
+        [lang.code for lang in languages_of(app)],
+        SOURCE_LANGUAGE,
     )
     app.extensions["search"] = SearchService(
         Path(app.config["SEARCH_INDEX_DIR"]),
         app.extensions["content"],
-        [lang.code for lang in i18n.languages_of(app)],
+        [lang.code for lang in languages_of(app)],
     )
     database.init_app(app)
     errors.init_app(app)
@@ -60,7 +61,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
-    app.register_blueprint(status.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ask.bp)

@@ -17,8 +17,8 @@ from babel.messages.mofile import write_mo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import catalogs  # noqa: E402
 from app.content.catalog import DOMAIN  # noqa: E402
+from app.i18n import workflow  # noqa: E402
 
 
 def make_corpus(target: Path, articles: int, languages: list[str]) -> Path:
@@ -36,11 +36,11 @@ def make_corpus(target: Path, articles: int, languages: list[str]) -> Path:
         text = re.sub(r"related:\n(  - .*\n)+", "related: []\n", text, count=1)
         (content / f"{slug}.md").write_text(text, encoding="utf-8")
         slugs.append((base, slug))
-    config = catalogs.settings(ROOT)
+    config = workflow.settings(ROOT)
     for lang in languages:
         if lang == "en":
             continue
-        original = catalogs.read(config.po(lang, DOMAIN), DOMAIN, lang)
+        original = workflow.read(config.po(lang, DOMAIN), DOMAIN, lang)
         scaled = Catalog(locale=lang, domain=DOMAIN)
         for message in original:
             if not message.id or not message.string or message.fuzzy:

@@ -10,10 +10,8 @@ def init_app(app: Flask) -> None:
     from app.commands.queries import queries
     from app.commands.search import search
     from app.commands.staff import staff
-    from app.commands.translate import translate
 
     app.cli.add_command(content)
-    app.cli.add_command(translate)
     app.cli.add_command(search)
     app.cli.add_command(queries)
     app.cli.add_command(staff)

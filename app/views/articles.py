@@ -14,7 +14,7 @@ from app.content.catalog import LocalizedArticle, LocalizedSection, Text
 from app.content.figures import to_svg
 from app.content.model import Block
 from app.content.render import plain_text, render_inline
-from app.i18n import SOURCE_LANGUAGE, current_language, language
+from app.i18n.languages import SOURCE_LANGUAGE, current_language, language
 from app.views.content import localized_or_404, store
 
 bp = Blueprint("articles", __name__, url_prefix="/<lang:lang>")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import choices, notify
 from app.errors import render_error
 from app.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
-from app.i18n import current_language, languages
+from app.i18n.languages import current_language, languages
 from app.security import csrf
 from app.storage import queries
 from app.storage.db import db

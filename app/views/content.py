@@ -6,7 +6,7 @@ from flask import abort, current_app
 
 from app.content.catalog import LocalizedArticle
 from app.content.store import ContentStore
-from app.i18n import current_language
+from app.i18n.languages import current_language
 
 
 def store() -> ContentStore:

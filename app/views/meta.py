@@ -10,7 +10,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.config import VERSION
-from app.i18n import LANG_COOKIE, languages, negotiate
+from app.i18n.languages import LANG_COOKIE, languages, negotiate
 from app.security import FORWARDED_IGNORED, is_safe_local_path
 from app.views.content import store
 

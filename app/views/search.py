@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from app.caching import cached_page
-from app.i18n import current_language
+from app.i18n.languages import current_language
 from app.search import SearchService, SearchUnavailable
 from app.search.query import MAX_PAGE, is_blank
 

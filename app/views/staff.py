@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, choices, exports, notify
 from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
-from app.i18n import current_language, languages
+from app.i18n.languages import current_language, languages
 from app.security import csrf
 from app.storage import audit, queries
 from app.storage.db import db

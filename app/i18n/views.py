@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from app import catalogs
-from app.i18n import SOURCE_LANGUAGE, language, languages
+from app.i18n import workflow
+from app.i18n.languages import SOURCE_LANGUAGE, language, languages
 from app.views.content import store
 
 bp = Blueprint("status", __name__, url_prefix="/<lang:lang>")
 
 
-def _status() -> list[catalogs.LanguageStatus]:
+def _status() -> list[workflow.LanguageStatus]:
     """Read from the .po files once per process: they only change with a deployment."""
     found = current_app.extensions.get("translation_status")
     if found is None:
         codes = [lang.code for lang in languages() if lang.code != SOURCE_LANGUAGE]
-        found = catalogs.status(catalogs.settings(current_app.config), codes) if codes else []
+        found = workflow.status(workflow.settings(current_app.config), codes) if codes else []
         current_app.extensions["translation_status"] = found
     return found
 
@@ -30,5 +30,5 @@ def translations():
         for article in store().library.articles
     }
     return render_template(
-        "status/translations.html", rows=rows, titles=titles, interface=catalogs.INTERFACE
+        "status/translations.html", rows=rows, titles=titles, interface=workflow.INTERFACE
     )

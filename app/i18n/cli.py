@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app import catalogs
+from app.i18n import workflow
 
 
-def _settings() -> catalogs.Settings:
-    return catalogs.settings(current_app.config)
+def _settings() -> workflow.Settings:
+    return workflow.settings(current_app.config)
 
 
 @click.group(cls=AppGroup)
@@ -23,7 +23,7 @@ def translate() -> None:
 @translate.command()
 def extract() -> None:
     """Regenerate the templates (.pot) from templates, Python code and articles."""
-    for path in catalogs.extract_templates(_settings()):
+    for path in workflow.extract_templates(_settings()):
         click.echo(f"wrote {path}")
 
 
@@ -35,7 +35,7 @@ def update(languages: tuple[str, ...]) -> None:
     Entries whose English source changed are marked fuzzy and stop being shown until a
     translator reviews them.
     """
-    for path in catalogs.update(_settings(), languages or None):
+    for path in workflow.update(_settings(), languages or None):
         click.echo(f"updated {path}")
 
 
@@ -44,8 +44,8 @@ def update(languages: tuple[str, ...]) -> None:
 def init(language: str) -> None:
     """Start translating into a new LANGUAGE (a code such as 'sw' or 'uz')."""
     try:
-        written = catalogs.init(_settings(), language)
-    except catalogs.CatalogError as exc:
+        written = workflow.init(_settings(), language)
+    except workflow.CatalogError as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"created {path}")
@@ -57,8 +57,8 @@ def init(language: str) -> None:
 def compile_(languages: tuple[str, ...]) -> None:
     """Compile .po to .mo (fuzzy entries are left out, so they are shown in English)."""
     try:
-        written = catalogs.compile_catalogs(_settings(), languages or None)
-    except catalogs.CatalogError as exc:
+        written = workflow.compile_catalogs(_settings(), languages or None)
+    except workflow.CatalogError as exc:
         raise click.ClickException(f"some catalogs have errors:\n{exc}") from None
     click.echo(f"compiled {len(written)} catalogs")
 
@@ -73,7 +73,7 @@ def status(fail_under: int | None, languages: tuple[str, ...]) -> None:
 
     Fuzzy entries never count as translated.
     """
-    rows = catalogs.status(_settings(), languages or None)
+    rows = workflow.status(_settings(), languages or None)
     click.echo(
         f"{'language':<9}{'part':<26}{'translated':>11}{'fuzzy':>7}{'untransl.':>10}{'%':>5}"
     )
@@ -100,7 +100,7 @@ def status(fail_under: int | None, languages: tuple[str, ...]) -> None:
 @click.option("--fail-under", type=click.IntRange(0, 100), default=100, show_default=True)
 def check(fail_under: int) -> None:
     """Fail if catalogs are out of sync, do not compile, mismatch placeholders or are incomplete."""
-    problems = catalogs.check(_settings(), minimum=fail_under)
+    problems = workflow.check(_settings(), minimum=fail_under)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

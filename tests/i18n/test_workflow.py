@@ -24,7 +24,7 @@ def fill(po_path, translate) -> None:
         elif message.id:
             message.string = translate(message)
         message.flags.discard("fuzzy")
-    from app.catalogs import write
+    from app.i18n.workflow import write
 
     write(po_path, catalog, po_path.stem)
 
@@ -101,7 +101,7 @@ def test_status_never_counts_fuzzy_as_translated(project_config, project):
         if message.id:
             message.string = fake_translation(message)
             message.flags.add("fuzzy")
-    from app.catalogs import write
+    from app.i18n.workflow import write
 
     write(po, catalog, "messages")
     result = invoke(project_config, "status", "sw")
@@ -183,14 +183,14 @@ def test_every_shipped_language_reads_completely(client):
 
 
 def test_untranslated_plural_messages_compile(project):
-    from app import catalogs
+    from app.i18n import workflow
 
     template = project / "app" / "templates" / "plural.html"
     template.write_text('{{ ngettext("%(num)s day", "%(num)s days", 2) }}', encoding="utf-8")
-    config = catalogs.Settings(project / "translations", project / "content", code=project)
-    catalogs.extract_templates(config)
-    catalogs.init(config, "sw")
-    assert catalogs.compile_catalogs(config, ["sw"])
+    config = workflow.Settings(project / "translations", project / "content", code=project)
+    workflow.extract_templates(config)
+    workflow.init(config, "sw")
+    assert workflow.compile_catalogs(config, ["sw"])
 
 
 def test_extracting_and_updating_unchanged_sources_changes_no_file(project_config, project):
