@@ -9,12 +9,13 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, caching, commands, config, errors, i18n, limits, security
+from app import auth, commands, config, errors, i18n, web
 from app.content.store import ContentStore
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 from app.search import SearchService
 from app.storage import db as database
-from app.views import api, articles, ask, meta, search, staff
+from app.views import api, articles, ask, search, staff
+from app.web import limits
 
 __version__ = config.VERSION
 
@@ -54,12 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     database.init_app(app)
     errors.init_app(app)
-    caching.init_app(app)
-    security.init_app(app)
+    web.init_app(app)
     auth.init_app(app)
     commands.init_app(app)
 
-    app.register_blueprint(meta.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)

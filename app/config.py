@@ -66,7 +66,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # False still marks the cookies Secure on every HTTPS request (app.security); True also
+        # False still marks the cookies Secure on every HTTPS request (app.web.security); True also
         # does so when a proxy that is not trusted terminates TLS.
         "SESSION_COOKIE_SECURE": False,
         #: Staff stay logged in this long after their last request.

@@ -69,8 +69,8 @@ def over_http(duration: int) -> dict:
 
 def in_process(repeat: int) -> dict:
     from app import create_app
-    from app.caching import FAST_BROTLI, compress
     from app.search.query import MAX_RESPELL, clean, suggest
+    from app.web.caching import FAST_BROTLI, compress
 
     app = create_app(
         {

@@ -9,13 +9,13 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.caching import cached_page, serve_generated
 from app.content.catalog import LocalizedArticle, LocalizedSection, Text
 from app.content.figures import to_svg
 from app.content.model import Block
 from app.content.render import plain_text, render_inline
 from app.i18n.languages import SOURCE_LANGUAGE, current_language, language
 from app.views.content import localized_or_404, store
+from app.web.caching import cached_page, serve_generated
 
 bp = Blueprint("articles", __name__, url_prefix="/<lang:lang>")
 

@@ -19,10 +19,10 @@ from app import choices, notify
 from app.errors import render_error
 from app.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.i18n.languages import current_language, languages
-from app.security import csrf
 from app.storage import queries
 from app.storage.db import db
 from app.views.content import store
+from app.web.security import csrf
 
 bp = Blueprint("ask", __name__, url_prefix="/<lang:lang>")
 log = logging.getLogger(__name__)

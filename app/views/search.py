@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from app.caching import cached_page
 from app.i18n.languages import current_language
 from app.search import SearchService, SearchUnavailable
 from app.search.query import MAX_PAGE, is_blank
+from app.web.caching import cached_page
 
 bp = Blueprint("search", __name__, url_prefix="/<lang:lang>")
 

@@ -33,11 +33,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from app import auth, choices, exports, notify
 from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n.languages import current_language, languages
-from app.security import csrf
 from app.storage import audit, queries
 from app.storage.db import db
 from app.storage.models import NEW, STATUSES, Query, StaffUser
 from app.views.content import store
+from app.web.security import csrf
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
-from app.lru import LRUCache
+from app.web.lru import LRUCache
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"

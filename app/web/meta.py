@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.config import VERSION
 from app.i18n.languages import LANG_COOKIE, languages, negotiate
-from app.security import FORWARDED_IGNORED, is_safe_local_path
 from app.views.content import store
+from app.web.security import FORWARDED_IGNORED, is_safe_local_path
 
 bp = Blueprint("meta", __name__)
 

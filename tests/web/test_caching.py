@@ -6,7 +6,7 @@ import re
 import brotli
 import pytest
 
-from app.caching import FAST_BROTLI
+from app.web.caching import FAST_BROTLI
 
 ARTICLE = "/en/articles/als-stem-cell-therapy"
 BUDGET = 25 * 1024

@@ -1,0 +1,15 @@
+"""The site's shell, shared by every area: response caching and compression (``caching``,
+``lru``), security headers, sessions and CSRF (``security``), rate limits (``limits``) and the
+addresses outside ``/<lang>/`` (``meta``: redirects, health check, sitemap, robots.txt)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.web import caching, meta, security
+
+
+def init_app(app: Flask) -> None:
+    caching.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(meta.bp)
