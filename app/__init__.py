@@ -9,11 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, commands, config, errors, i18n, web
+from app import auth, commands, config, database, errors, i18n, web
 from app.content.store import ContentStore
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 from app.search import SearchService
-from app.storage import db as database
 from app.views import api, articles, ask, search, staff
 from app.web import limits
 

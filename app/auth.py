@@ -21,8 +21,8 @@ from flask_login import LoginManager
 from sqlalchemy import CursorResult, case, delete, func, literal, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.database import db
 from app.storage import audit
-from app.storage.db import db
 from app.storage.models import RecoveryCode, StaffUser, UTCDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 12

@@ -26,8 +26,8 @@ from sqlalchemy import CursorResult, select, update
 
 from app import exports
 from app.config import smtp_implicit_tls
+from app.database import db
 from app.i18n.languages import SOURCE_LANGUAGE
-from app.storage.db import db
 from app.storage.models import PENDING, SENT, OutboxMessage, Query, utcnow
 
 log = logging.getLogger(__name__)

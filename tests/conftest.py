@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app.database import db
 from app.search import build_index
-from app.storage.db import db
 
 #: Property tests: in CI (``CI`` set, as ``.ci/run`` has it) every run tries the same examples
 #: and keeps none between runs, so a failure is reproducible from the log alone; elsewhere they

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.storage.db import db
+from app.database import db
 from app.storage.models import Query
 from tests.conftest import ROOT
 from tests.views.test_ask import QUESTION, send

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.storage.db import db
+from app.database import db
 from app.storage.models import OutboxMessage
 from tests.views.test_ask import send
 

@@ -12,8 +12,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from app import create_app, notify
+from app.database import db
 from app.storage import queries
-from app.storage.db import db
 from app.storage.models import PENDING, SENT, OutboxMessage
 from tests.conftest import BOTH_DATABASES, MailServer
 from tests.storage.test_queries import new_query

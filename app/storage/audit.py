@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, delete, select
 
-from app.storage.db import db
+from app.database import db
 from app.storage.models import AuditEntry, utcnow
 
 VIEWED = "viewed"

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from app.storage.db import Model
+from app.database import Model, UTCDateTime, utcnow
 
 NEW = "new"
 ANSWERED = "answered"
@@ -30,31 +26,6 @@ STATUSES = (NEW, ANSWERED)
 
 PENDING = "pending"
 SENT = "sent"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A point in time, always UTC and timezone-aware in Python: SQLite keeps no time zone, so
-    without this the same column would read back naive there and aware on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware one (UTC)")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Query(Model):

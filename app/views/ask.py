@@ -16,11 +16,11 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import choices, notify
+from app.database import db
 from app.errors import render_error
 from app.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.i18n.languages import current_language, languages
 from app.storage import queries
-from app.storage.db import db
 from app.views.content import store
 from app.web.security import csrf
 

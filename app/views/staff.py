@@ -31,10 +31,10 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, choices, exports, notify
+from app.database import db
 from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n.languages import current_language, languages
 from app.storage import audit, queries
-from app.storage.db import db
 from app.storage.models import NEW, STATUSES, Query, StaffUser
 from app.views.content import store
 from app.web.security import csrf

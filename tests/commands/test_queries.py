@@ -8,8 +8,8 @@ import stat
 import pytest
 
 from app import notify
+from app.database import db
 from app.storage import queries
-from app.storage.db import db
 from tests.conftest import BOTH_DATABASES
 from tests.storage.test_queries import new_query
 

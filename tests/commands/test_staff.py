@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.storage.db import db
+from app.database import db
 from app.storage.models import StaffUser
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import flask_migrate
 from sqlalchemy import inspect, select
 
+from app.database import db
 from app.storage import audit, queries
-from app.storage.db import db
 from app.storage.models import AuditEntry, utcnow
 from tests.conftest import BOTH_DATABASES
 from tests.storage.test_queries import new_query

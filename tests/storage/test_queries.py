@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.database import db
 from app.storage import queries
-from app.storage.db import db
 from app.storage.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES
 

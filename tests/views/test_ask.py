@@ -13,8 +13,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app import create_app
+from app.database import db
 from app.forms import STAMP_SALT
-from app.storage.db import db
 from app.storage.models import OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES, ROOT
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select, update
 
 from app import auth
+from app.database import db
 from app.storage import queries
-from app.storage.db import db
 from app.storage.models import AuditEntry, RecoveryCode, StaffUser
 from app.views.staff import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES

@@ -7,6 +7,7 @@ so that every deployment runs the schema the migrations define.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 from app.config import private_dir
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Named constraints, so that migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -53,6 +55,31 @@ else:
     Model = db.Model
 #: ``render_as_batch`` lets future migrations alter SQLite tables (by copying them).
 migrate = Migrate(directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A point in time, always UTC and timezone-aware in Python: SQLite keeps no time zone, so
+    without this the same column would read back naive there and aware on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (UTC)")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def normalise_url(url: str) -> str:
@@ -107,8 +134,6 @@ def init_app(app: Flask) -> None:
     options = engine_options(url)
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    from app.storage import models  # noqa: F401 - the tables, for migrations
-
     db.init_app(app)
     migrate.init_app(app, db)
     with app.app_context():

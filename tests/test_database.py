@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from app.storage.db import db, normalise_url
+from app.database import db, normalise_url
 from tests.conftest import BOTH_DATABASES
 
 
