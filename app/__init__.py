@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, commands, config, database, errors, i18n, web
+from app import auth, commands, config, database, errors, i18n, questions, web
 from app.content.store import ContentStore
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 from app.search import SearchService
-from app.views import api, articles, ask, search, staff
+from app.views import api, articles, search, staff
 from app.web import limits
 
 __version__ = config.VERSION
@@ -61,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(articles.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(ask.bp)
+    questions.init_app(app)
     app.register_blueprint(staff.bp)
     limits.init_app(app)
     return app

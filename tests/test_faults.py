@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.database import db
-from app.storage.models import Query
+from app.questions.models import Query
 from tests.conftest import ROOT
-from tests.views.test_ask import QUESTION, send
+from tests.questions.test_views import QUESTION, send
 
 PG_BIN = Path("/usr/lib/postgresql")
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.database import db
-from app.storage.models import OutboxMessage
-from tests.views.test_ask import send
+from app.questions.models import OutboxMessage
+from tests.questions.test_views import send
 
 EVIL = "evil.example"
 HOSTILE = {

@@ -30,12 +30,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import auth, choices, exports, notify
+from app import auth
 from app.database import db
 from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n.languages import current_language, languages
-from app.storage import audit, queries
-from app.storage.models import NEW, STATUSES, Query, StaffUser
+from app.questions import choices, exports, outbox, records
+from app.questions.models import NEW, STATUSES, Query
+from app.storage import audit
+from app.storage.models import StaffUser
 from app.views.content import store
 from app.web.security import csrf
 
@@ -314,8 +316,8 @@ def link_args(form: FilterForm) -> dict[str, str]:
     return {f.name: request.args[f.name] for f in form if request.args.get(f.name)}
 
 
-def filters_of(form: FilterForm) -> queries.Filters:
-    return queries.Filters(
+def filters_of(form: FilterForm) -> records.Filters:
+    return records.Filters(
         status=form.status.data or None,
         answer_language=form.language.data or None,
         since=form.since.data,
@@ -328,9 +330,9 @@ def filters_of(form: FilterForm) -> queries.Filters:
 def index():
     form = filter_form()
     valid = form.validate()
-    filters = filters_of(form) if valid else queries.Filters()
+    filters = filters_of(form) if valid else records.Filters()
     pagination = db.paginate(
-        queries.search(filters), page=page_number(), per_page=PER_PAGE, error_out=False
+        records.search(filters), page=page_number(), per_page=PER_PAGE, error_out=False
     )
     return render_template(
         "staff/list.html",
@@ -346,7 +348,7 @@ def lang_name(code: str) -> str:
 
 
 def query_or_404(ref: str) -> Query:
-    found = queries.by_ref(queries.normalise_ref(ref) or "")
+    found = records.by_ref(records.normalise_ref(ref) or "")
     if found is None:
         abort(404)
     return found
@@ -390,7 +392,7 @@ def answer(ref: str):
     if not form.validate():
         return render_detail(query, form, DeleteForm(), 400)
     audit.record(current_user.username, audit.ANSWERED, query.ref)  # committed with the answer
-    queries.mark_answered(query, current_user.username, form.note.data or None)
+    records.mark_answered(query, current_user.username, form.note.data or None)
     log.info("staff: query %s marked answered by user %s", query.ref, current_user.id)
     flash(_("Marked as answered."), "info")
     return redirect(url_for(".detail", ref=query.ref), code=303)
@@ -403,7 +405,7 @@ def delete(ref: str):
     if not form.validate():
         return render_detail(query, AnswerForm(note=query.answer_note), form, 400)
     audit.record(current_user.username, audit.DELETED, query.ref)  # committed with the deletion
-    queries.remove(query)
+    records.remove(query)
     log.info("staff: query %s deleted by user %s", ref, current_user.id)
     flash(_("The query %(ref)s is deleted.", ref=ref), "info")
     return redirect(url_for(".index"), code=303)
@@ -417,7 +419,7 @@ def send_copy(ref: str):
     form = CopyForm()
     if not form.validate():
         return render_detail(query, AnswerForm(note=query.answer_note), DeleteForm(), 400)
-    message = notify.copy_of_data_message(query)
+    message = outbox.copy_of_data_message(query)
     if message is None:
         flash(
             _(
@@ -446,7 +448,7 @@ def export():
     filters = " ".join(f"{k}={v}" for k, v in sorted(link_args(form).items()))
     audit.record(current_user.username, audit.EXPORTED, detail=filters or None)
     db.session.commit()
-    rows = queries.each(queries.search(filters_of(form)))
+    rows = records.each(records.search(filters_of(form)))
     name = f"queries-{dt.date.today().isoformat()}.csv"
     log.info("staff: CSV export by user %s", current_user.id)
     return Response(

@@ -16,7 +16,8 @@ from flask_limiter.util import get_remote_address
 def init_app(app: Flask) -> Limiter:
     """One limiter per app (not a module global), so that apps with different stores never
     share one; call after the blueprints are registered."""
-    from app.views import api, ask, search, staff
+    from app.questions import views as ask
+    from app.views import api, search, staff
 
     limiter = Limiter(get_remote_address, app=app)
     searches = limiter.shared_limit(

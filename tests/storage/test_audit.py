@@ -7,10 +7,11 @@ import flask_migrate
 from sqlalchemy import inspect, select
 
 from app.database import db
-from app.storage import audit, queries
+from app.questions import records
+from app.storage import audit
 from app.storage.models import AuditEntry, utcnow
 from tests.conftest import BOTH_DATABASES
-from tests.storage.test_queries import new_query
+from tests.questions.test_records import new_query
 
 pytestmark = BOTH_DATABASES
 
@@ -18,8 +19,8 @@ pytestmark = BOTH_DATABASES
 def test_purge_deletes_audit_entries_as_old_as_the_queries(app, runner):
     old = utcnow() - dt.timedelta(days=400)
     with app.app_context():
-        ref = queries.submit(new_query())
-        queries.by_ref(ref).created_at = old
+        ref = records.submit(new_query())
+        records.by_ref(ref).created_at = old
         db.session.add_all(
             AuditEntry(at=at, actor="nurse", action=action, query_ref=ref)
             for at, action in ((old, audit.VIEWED), (utcnow(), audit.ANSWERED))
@@ -29,7 +30,7 @@ def test_purge_deletes_audit_entries_as_old_as_the_queries(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalars(select(AuditEntry.action)).all() == [audit.ANSWERED]
-        assert queries.by_ref(ref) is None
+        assert records.by_ref(ref) is None
 
 
 def test_the_migration_can_be_undone_and_redone(app):

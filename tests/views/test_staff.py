@@ -17,12 +17,12 @@ from sqlalchemy import select, update
 
 from app import auth
 from app.database import db
-from app.storage import queries
+from app.questions import records
 from app.storage.models import AuditEntry, RecoveryCode, StaffUser
 from app.views.staff import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES
-from tests.storage.test_queries import new_query
-from tests.views.test_ask import hidden_fields
+from tests.questions.test_records import new_query
+from tests.questions.test_views import hidden_fields
 
 PASSWORD = "correct horse battery"
 ARTICLE = "/en/articles/als-stem-cell-therapy"
@@ -131,7 +131,7 @@ def audit_rows(app) -> list[tuple]:
 
 def add_queries(app, *changes: dict) -> list[str]:
     with app.app_context():
-        return [queries.submit(new_query(**c)) for c in changes]
+        return [records.submit(new_query(**c)) for c in changes]
 
 
 def csrf_of(client, path: str) -> str:
@@ -286,8 +286,8 @@ def test_the_list_is_newest_first_and_filters(app, staff):
         app, {"name": "Old Hindi"}, {"name": "Arabic", "answer_language": "ar"}, {"name": "New"}
     )
     with app.app_context():
-        queries.by_ref(refs[0]).created_at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
-        queries.mark_answered(queries.by_ref(refs[1]), "nurse", None)
+        records.by_ref(refs[0]).created_at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+        records.mark_answered(records.by_ref(refs[1]), "nurse", None)
 
     def listed(query: str = "") -> list[str]:
         response = staff.get(f"/staff/?{query}")
@@ -357,7 +357,7 @@ def test_detail_answer_and_delete(app, staff):
     )
     assert response.status_code == 303
     with app.app_context():
-        assert queries.by_ref(ref) is None
+        assert records.by_ref(ref) is None
 
 
 def test_staff_forms_need_their_csrf_token(app, staff):
@@ -694,7 +694,7 @@ def test_list_parameters_never_reach_url_for_or_overflow(staff, path, query, sta
 def test_a_copy_of_the_data_goes_only_to_the_email_stored_with_the_question(app, staff):
     """Knowing a reference is not enough: whatever address is sent with the request, the copy
     is written to the outbox for the stored address, in the patient's answer language."""
-    from app.storage.models import OutboxMessage
+    from app.questions.models import OutboxMessage
 
     (ref,) = add_queries(app, {"email": "asha@example.com", "answer_language": "fr"})
     token = csrf_of(staff, f"/staff/queries/{ref}")
@@ -713,7 +713,7 @@ def test_a_copy_of_the_data_goes_only_to_the_email_stored_with_the_question(app,
 
 
 def test_no_copy_can_be_sent_for_a_question_without_an_email(app, staff):
-    from app.storage.models import OutboxMessage
+    from app.questions.models import OutboxMessage
 
     (ref,) = add_queries(app, {"email": None, "phone": "+91 98765 43210"})
     token = csrf_of(staff, f"/staff/queries/{ref}")

@@ -5,7 +5,7 @@ import uuid
 import pytest
 import redis
 
-from tests.views.test_ask import send
+from tests.questions.test_views import send
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -24,11 +24,11 @@ from flask import Flask, current_app, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import CursorResult, select, update
 
-from app import exports
 from app.config import smtp_implicit_tls
-from app.database import db
+from app.database import db, utcnow
 from app.i18n.languages import SOURCE_LANGUAGE
-from app.storage.models import PENDING, SENT, OutboxMessage, Query, utcnow
+from app.questions import exports
+from app.questions.models import PENDING, SENT, OutboxMessage, Query
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app import exports, notify
-from app.storage import queries as store
-from app.storage.models import STATUSES, Query
+from app.questions import exports, outbox, records
+from app.questions.models import STATUSES, Query
 
 queries = AppGroup(
     "queries", help="Patients' queries: notifications, retention, backup and restore."
@@ -31,9 +30,9 @@ queries = AppGroup(
 )
 def send_outbox(retry_now: bool) -> None:
     """Send the pending staff notifications. Run it every minute (cron or a systemd timer)."""
-    if not notify.smtp_configured():
+    if not outbox.smtp_configured():
         raise click.ClickException("SMTP_HOST is not set: nothing can be sent")
-    report = notify.send_due(retry_now=retry_now)
+    report = outbox.send_due(retry_now=retry_now)
     click.echo(f"sent {report.sent}, failed {report.failed} (kept for a later try)")
     if report.failed:
         sys.exit(1)
@@ -52,7 +51,7 @@ def purge(days: int | None) -> None:
     EXPORT_DIR dated before it: a backup keeps a question no longer than the database does."""
     if days is None:
         days = int(current_app.config["QUERY_RETENTION_DAYS"])
-    purged = store.purge(dt.timedelta(days=days))
+    purged = records.purge(dt.timedelta(days=days))
     click.echo(
         f"deleted {purged.queries} queries and {purged.notifications} sent notifications "
         f"older than {days} days"
@@ -114,8 +113,8 @@ def write_private(path: Path, lines: Iterable[str]) -> int:
 )
 def export(output: Path | None) -> None:
     """Every query as JSON lines, oldest first, for a backup."""
-    stmt = store.search(store.Filters()).order_by(None).order_by(Query.id)
-    rows = exports.json_lines(store.each(stmt))
+    stmt = records.search(records.Filters()).order_by(None).order_by(Query.id)
+    rows = exports.json_lines(records.each(stmt))
     folder = current_app.config.get("EXPORT_DIR")
     output = output or (Path(folder) if folder else None)
     if output is None:
@@ -143,7 +142,7 @@ def import_(file) -> None:
         raise click.ClickException(f"{file.name}: {exc}; nothing was imported") from None
     except UnicodeDecodeError:
         raise click.ClickException(f"{file.name}: not UTF-8 text; nothing was imported") from None
-    restored = store.restore(rows)
+    restored = records.restore(rows)
     click.echo(
         f"imported {restored.added} queries; "
         f"{restored.present} were already stored and left as they were"

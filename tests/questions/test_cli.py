@@ -7,21 +7,20 @@ import stat
 
 import pytest
 
-from app import notify
 from app.database import db
-from app.storage import queries
+from app.questions import outbox, records
 from tests.conftest import BOTH_DATABASES
-from tests.storage.test_queries import new_query
+from tests.questions.test_records import new_query
 
 
 def add(app, *names: str, days_old: int = 0) -> list[str]:
     with app.test_request_context("/en/ask"):
         refs = [
-            queries.submit(new_query(name=name), lambda r: notify.new_query_messages(r, "en"))
+            records.submit(new_query(name=name), lambda r: outbox.new_query_messages(r, "en"))
             for name in names
         ]
         for ref in refs:
-            queries.by_ref(ref).created_at -= dt.timedelta(days=days_old)
+            records.by_ref(ref).created_at -= dt.timedelta(days=days_old)
         db.session.commit()
     return refs
 
@@ -66,7 +65,7 @@ def test_purge_uses_the_retention_setting_or_the_option(make_app):
     result = runner.invoke(args=["queries", "purge"])
     assert "deleted 1 queries" in result.output and "older than 30 days" in result.output
     with app.app_context():
-        assert [queries.by_ref(r) is None for r in (old, older, new)] == [True, True, False]
+        assert [records.by_ref(r) is None for r in (old, older, new)] == [True, True, False]
     assert runner.invoke(args=["queries", "purge", "--older-than", "-1"]).exit_code != 0
 
 
@@ -130,16 +129,16 @@ def test_exports_to_a_folder_are_dated_and_expire_with_the_queries(make_app, tmp
 def test_an_export_restores_exactly_and_importing_twice_adds_nothing(app, runner, tmp_path):
     refs = add(app, "Asha", "أحمد", "Наталья")
     with app.app_context():
-        queries.by_ref(refs[0]).status = "answered"
-        queries.by_ref(refs[0]).answered_at = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, dt.UTC)
-        queries.by_ref(refs[0]).answered_by = "staff1"
-        queries.by_ref(refs[0]).answer_note = "Rang back =1+1"
+        records.by_ref(refs[0]).status = "answered"
+        records.by_ref(refs[0]).answered_at = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, dt.UTC)
+        records.by_ref(refs[0]).answered_by = "staff1"
+        records.by_ref(refs[0]).answer_note = "Rang back =1+1"
         db.session.commit()
     backup = tmp_path / "backup.jsonl"
     assert runner.invoke(args=["queries", "export", "-o", str(backup)]).exit_code == 0
 
     with app.app_context():
-        db.session.execute(db.delete(queries.Query))
+        db.session.execute(db.delete(records.Query))
         db.session.commit()
     result = runner.invoke(args=["queries", "import", str(backup)])
     assert result.exit_code == 0, result.output
@@ -161,14 +160,14 @@ def test_import_keeps_what_is_stored_and_adds_only_what_is_missing(app, runner, 
     backup = tmp_path / "backup.jsonl"
     runner.invoke(args=["queries", "export", "-o", str(backup)])
     with app.app_context():
-        queries.by_ref(first).answer_note = "answered after the backup"
-        db.session.delete(queries.by_ref(second))
+        records.by_ref(first).answer_note = "answered after the backup"
+        db.session.delete(records.by_ref(second))
         db.session.commit()
     result = runner.invoke(args=["queries", "import", str(backup)])
     assert "imported 1 queries; 1 were already stored" in result.output
     with app.app_context():
-        assert queries.by_ref(first).answer_note == "answered after the backup"
-        assert queries.by_ref(second).name == "Ravi"
+        assert records.by_ref(first).answer_note == "answered after the backup"
+        assert records.by_ref(second).name == "Ravi"
 
 
 @BOTH_DATABASES
@@ -195,11 +194,11 @@ def test_a_malformed_backup_is_refused_with_its_line_and_nothing_written(
     elif bad_line == "BADTIME":
         bad_line = json.dumps({**record, "ref": "ZZZZZZZZ", "created_at": "yesterday"})
     with app.app_context():
-        db.session.execute(db.delete(queries.Query))
+        db.session.execute(db.delete(records.Query))
         db.session.commit()
     backup.write_text(good + "\n" + bad_line + "\n", encoding="utf-8")
     result = runner.invoke(args=["queries", "import", str(backup)])
     assert result.exit_code != 0
     assert reason in result.output and "nothing was imported" in result.output
     with app.app_context():
-        assert queries.by_ref(ref) is None
+        assert records.by_ref(ref) is None

@@ -7,14 +7,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.database import db
-from app.storage import queries
-from app.storage.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Query
+from app.questions import records
+from app.questions.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = BOTH_DATABASES
 
 
-def new_query(**changes) -> queries.NewQuery:
+def new_query(**changes) -> records.NewQuery:
     values = dict(
         language="en",
         name="Asha Rao",
@@ -26,7 +26,7 @@ def new_query(**changes) -> queries.NewQuery:
         question="Is the procedure painful?",
     )
     values.update(changes)
-    return queries.NewQuery(**values)
+    return records.NewQuery(**values)
 
 
 def count(model) -> int:
@@ -35,9 +35,9 @@ def count(model) -> int:
 
 def test_a_query_is_stored_with_a_short_reference(app):
     with app.app_context():
-        ref = queries.submit(new_query(article_slug="als-stem-cell-therapy", section_id="risks"))
-        assert queries.REF_RE.fullmatch(ref)
-        stored = queries.by_ref(ref)
+        ref = records.submit(new_query(article_slug="als-stem-cell-therapy", section_id="risks"))
+        assert records.REF_RE.fullmatch(ref)
+        stored = records.by_ref(ref)
         assert stored.question == "Is the procedure painful?"
         assert stored.status == NEW
         assert stored.section_id == "risks"
@@ -48,23 +48,23 @@ def test_a_query_is_stored_with_a_short_reference(app):
 
 def test_a_taken_reference_is_drawn_again(app):
     with app.app_context():
-        first = queries.submit(new_query(), make_ref=lambda: "AAAA2222")
+        first = records.submit(new_query(), make_ref=lambda: "AAAA2222")
         refs = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
-        second = queries.submit(new_query(name="B"), make_ref=lambda: next(refs))
+        second = records.submit(new_query(name="B"), make_ref=lambda: next(refs))
         assert (first, second) == ("AAAA2222", "BBBB3333")
         assert count(Query) == 2
 
 
 def test_the_query_and_its_notification_commit_together_or_not_at_all(app):
     with app.app_context():
-        ref = queries.submit(
+        ref = records.submit(
             new_query(),
             announce=lambda ref: [OutboxMessage(recipient="s@x", subject=ref, body=ref)],
         )
         assert db.session.scalar(select(OutboxMessage.subject)) == ref
 
         with pytest.raises(IntegrityError):
-            queries.submit(
+            records.submit(
                 new_query(name="Not stored"),
                 announce=lambda ref: [OutboxMessage(recipient=None, subject=ref, body="")],
             )
@@ -74,7 +74,7 @@ def test_the_query_and_its_notification_commit_together_or_not_at_all(app):
 
 def test_the_database_refuses_a_query_without_a_way_to_reply(app):
     with app.app_context(), pytest.raises(IntegrityError):
-        queries.submit(new_query(email=None, phone=None))
+        records.submit(new_query(email=None, phone=None))
 
 
 @pytest.mark.parametrize(
@@ -82,21 +82,21 @@ def test_the_database_refuses_a_query_without_a_way_to_reply(app):
     [("abcd-2345", "ABCD2345"), (" ABCD 2345 ", "ABCD2345"), ("ABCD1234", None), ("AB", None)],
 )
 def test_references_as_people_type_them(typed, ref, database):
-    assert queries.normalise_ref(typed) == ref
+    assert records.normalise_ref(typed) == ref
 
 
 def test_search_filters_and_orders_newest_first(app):
     with app.app_context():
         refs = [
-            queries.submit(new_query(name=f"P{i}", answer_language=lang))
+            records.submit(new_query(name=f"P{i}", answer_language=lang))
             for i, lang in enumerate(["hi", "ar", "hi"])
         ]
-        old = queries.by_ref(refs[0])
+        old = records.by_ref(refs[0])
         old.created_at = dt.datetime(2025, 1, 10, 23, 30, tzinfo=dt.UTC)
-        queries.mark_answered(queries.by_ref(refs[1]), "staff", "Phoned her")
+        records.mark_answered(records.by_ref(refs[1]), "staff", "Phoned her")
 
         def found(**filters) -> list[str]:
-            stmt = queries.search(queries.Filters(**filters))
+            stmt = records.search(records.Filters(**filters))
             return [q.ref for q in db.session.scalars(stmt)]
 
         assert found() == [refs[2], refs[1], refs[0]]
@@ -110,24 +110,24 @@ def test_search_filters_and_orders_newest_first(app):
 
 def test_mark_answered_and_remove(app):
     with app.app_context():
-        ref = queries.submit(new_query())
-        queries.mark_answered(queries.by_ref(ref), "nurse1", "Answered by email")
-        stored = queries.by_ref(ref)
+        ref = records.submit(new_query())
+        records.mark_answered(records.by_ref(ref), "nurse1", "Answered by email")
+        stored = records.by_ref(ref)
         assert (stored.status, stored.answered_by, stored.answer_note) == (
             ANSWERED,
             "nurse1",
             "Answered by email",
         )
         assert stored.answered_at is not None
-        queries.remove(stored)
-        assert queries.by_ref(ref) is None
+        records.remove(stored)
+        assert records.by_ref(ref) is None
 
 
 def test_purge_deletes_old_queries_and_sent_notifications_only(app):
     now = dt.datetime.now(dt.UTC)
     with app.app_context():
-        old, recent = (queries.submit(new_query(name=n)) for n in ("Old", "Recent"))
-        queries.by_ref(old).created_at = now - dt.timedelta(days=40)
+        old, recent = (records.submit(new_query(name=n)) for n in ("Old", "Recent"))
+        records.by_ref(old).created_at = now - dt.timedelta(days=40)
         db.session.add_all(
             [
                 OutboxMessage(
@@ -147,8 +147,8 @@ def test_purge_deletes_old_queries_and_sent_notifications_only(app):
             ]
         )
         db.session.commit()
-        purged = queries.purge(dt.timedelta(days=30))
+        purged = records.purge(dt.timedelta(days=30))
         assert (purged.queries, purged.notifications) == (1, 1)
-        assert queries.by_ref(old) is None
-        assert queries.by_ref(recent) is not None
+        assert records.by_ref(old) is None
+        assert records.by_ref(recent) is not None
         assert db.session.scalars(select(OutboxMessage.subject)).all() == ["b"]

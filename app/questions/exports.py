@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from app.storage.models import Query
+from app.questions.models import Query
 
 COLUMNS = (
     "ref",

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from app import exports
-from app.storage.models import Query
+from app.questions import exports
+from app.questions.models import Query
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.database import db
-from app.forms import STAMP_SALT
-from app.storage.models import OutboxMessage, Query
+from app.questions.forms import STAMP_SALT
+from app.questions.models import OutboxMessage, Query
 from tests.conftest import BOTH_DATABASES, ROOT
 
 QUESTION = "Is it safe for my father's ALS?\nHe was diagnosed <2 years ago> & walks with help."

@@ -1,6 +1,6 @@
 """Country and language lists in the reader's language and alphabet."""
 
-from app import choices
+from app.questions import choices
 
 
 def test_countries_are_named_and_sorted_for_the_reader():

@@ -11,12 +11,12 @@ from aiosmtpd.smtp import AuthResult
 from flask import url_for
 from sqlalchemy import select
 
-from app import create_app, notify
+from app import create_app
 from app.database import db
-from app.storage import queries
-from app.storage.models import PENDING, SENT, OutboxMessage
+from app.questions import outbox, records
+from app.questions.models import PENDING, SENT, OutboxMessage
 from tests.conftest import BOTH_DATABASES, MailServer
-from tests.storage.test_queries import new_query
+from tests.questions.test_records import new_query
 
 QUESTION = "My father has ALS and difficulty swallowing. Is the treatment safe for him?"
 
@@ -34,23 +34,23 @@ def configure(app, mail_server) -> None:
 def store_query(app) -> str:
     with app.test_request_context("/en/ask"):
         new = new_query(question=QUESTION, phone="+91 98765 43210")
-        return queries.submit(new, lambda ref: notify.new_query_messages(ref, "hi"))
+        return records.submit(new, lambda ref: outbox.new_query_messages(ref, "hi"))
 
 
-def outbox(app) -> list[OutboxMessage]:
+def stored_messages(app) -> list[OutboxMessage]:
     with app.app_context():
         return db.session.scalars(select(OutboxMessage)).all()
 
 
 def test_no_notification_without_a_staff_address(app):
     with app.test_request_context("/en/ask"):
-        assert notify.new_query_messages("ABCD2345", "hi") == []
+        assert outbox.new_query_messages("ABCD2345", "hi") == []
 
 
 def test_the_notification_names_the_reference_and_language_and_nothing_else(app, mail_server):
     configure(app, mail_server)
     with app.test_request_context("/en/ask"):
-        (message,) = notify.new_query_messages("ABCD2345", "hi")
+        (message,) = outbox.new_query_messages("ABCD2345", "hi")
         link = url_for("staff.detail", ref="ABCD2345", _external=True)
     assert message.recipient == "staff@clinic.example"
     assert "ABCD2345" in message.subject
@@ -63,8 +63,8 @@ def test_a_mail_server_outage_delays_the_notification_without_losing_it(app, mai
     ref = store_query(app)
 
     with app.app_context():
-        assert notify.send_due() == notify.Report(sent=0, failed=1)
-    (message,) = outbox(app)
+        assert outbox.send_due() == outbox.Report(sent=0, failed=1)
+    (message,) = stored_messages(app)
     assert message.status == PENDING
     assert message.attempts == 1
     assert "ConnectionRefusedError" in message.last_error
@@ -73,11 +73,11 @@ def test_a_mail_server_outage_delays_the_notification_without_losing_it(app, mai
     mail_server.start()
     with app.app_context():
         # Not due yet: the back-off is respected...
-        assert notify.send_due() == notify.Report(sent=0, failed=0)
+        assert outbox.send_due() == outbox.Report(sent=0, failed=0)
         # ...unless the operator asks for a retry now.
-        assert notify.send_due(retry_now=True) == notify.Report(sent=1, failed=0)
-        assert notify.send_due(retry_now=True) == notify.Report(sent=0, failed=0)
-    (message,) = outbox(app)
+        assert outbox.send_due(retry_now=True) == outbox.Report(sent=1, failed=0)
+        assert outbox.send_due(retry_now=True) == outbox.Report(sent=0, failed=0)
+    (message,) = stored_messages(app)
     assert message.status == SENT and message.sent_at is not None and message.attempts == 1
 
     (email,) = mail_server.messages
@@ -93,10 +93,10 @@ def test_a_due_message_is_sent_later_once_its_time_has_come(app, mail_server):
     configure(app, mail_server)
     store_query(app)
     with app.app_context():
-        notify.send_due()
+        outbox.send_due()
         mail_server.start()
-        later = dt.datetime.now(dt.UTC) + notify.backoff(1) + dt.timedelta(seconds=1)
-        assert notify.send_due(now=later).sent == 1
+        later = dt.datetime.now(dt.UTC) + outbox.backoff(1) + dt.timedelta(seconds=1)
+        assert outbox.send_due(now=later).sent == 1
     assert len(mail_server.messages) == 1
 
 
@@ -108,13 +108,13 @@ def test_only_one_sender_claims_a_message(app, mail_server):
             select(OutboxMessage.id, OutboxMessage.next_attempt_at)
         ).one()
         now = dt.datetime.now(dt.UTC)
-        assert notify._claim(message_id, seen, now) is True
-        assert notify._claim(message_id, seen, now) is False
+        assert outbox._claim(message_id, seen, now) is True
+        assert outbox._claim(message_id, seen, now) is False
 
 
 def test_back_off_grows_and_is_capped():
-    assert [notify.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
-    assert notify.backoff(30) == notify.MAX_BACKOFF
+    assert [outbox.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert outbox.backoff(30) == outbox.MAX_BACKOFF
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_mail_can_go_over_implicit_tls_with_a_login(app, tls_mail_server):
     app.config.update(SMTP_SSL=True, SMTP_USERNAME="site", SMTP_PASSWORD="mail-secret")
     store_query(app)
     with app.app_context():
-        assert notify.send_due() == notify.Report(sent=1, failed=0)
+        assert outbox.send_due() == outbox.Report(sent=1, failed=0)
     assert tls_mail_server.logins == [(b"site", b"mail-secret")]
     assert len(tls_mail_server.messages) == 1
 
@@ -171,7 +171,7 @@ def test_a_log_in_over_an_unencrypted_connection_is_refused(app_config, app, mai
     app.config.update(SMTP_USERNAME="site", SMTP_PASSWORD="mail-secret")
     store_query(app)
     with app.app_context():
-        assert notify.send_due() == notify.Report(sent=0, failed=1)
-    (message,) = outbox(app)
+        assert outbox.send_due() == outbox.Report(sent=0, failed=1)
+    (message,) = stored_messages(app)
     assert "unencrypted" in message.last_error
     assert mail_server.messages == []

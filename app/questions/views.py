@@ -15,12 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import choices, notify
 from app.database import db
 from app.errors import render_error
-from app.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.i18n.languages import current_language, languages
-from app.storage import queries
+from app.questions import choices, outbox, records
+from app.questions.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.views.content import store
 from app.web.security import csrf
 
@@ -70,7 +69,7 @@ def form():
     ):
         # A bot: nothing is stored, and it is shown what a person would see.
         log.info("ask: submission dropped as automated")
-        return redirect(flask_url_for(".sent", ref=queries.new_ref()), code=303)
+        return redirect(flask_url_for(".sent", ref=records.new_ref()), code=303)
     valid = form.validate()
     # The stamp stays as it was, so fixing a field and sending again quickly is not a "bot".
     if elapsed is None:
@@ -88,7 +87,7 @@ def form():
         return page(form, 400)
 
     slug, section = form.topic_parts()
-    new = queries.NewQuery(
+    new = records.NewQuery(
         language=current_language(),
         name=form.name.data,
         email=form.email.data,
@@ -100,14 +99,14 @@ def form():
         article_slug=slug,
         section_id=section,
     )
-    outbox: list = []
+    messages: list = []
 
     def announce(ref: str) -> list:
-        outbox[:] = notify.new_query_messages(ref, new.answer_language)
-        return outbox
+        messages[:] = outbox.new_query_messages(ref, new.answer_language)
+        return messages
 
     try:
-        ref = queries.submit(new, announce)
+        ref = records.submit(new, announce)
     except SQLAlchemyError as exc:
         db.session.rollback()
         log.error("ask: query not stored, database unavailable (%s)", type(exc).__name__)
@@ -123,8 +122,8 @@ def form():
     response = redirect(flask_url_for(".sent", ref=ref), code=303)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # The ids as flushed: reading ``message.id`` would query again, after the commit.
-    ids = [inspect(message).identity[0] for message in outbox]
-    response.call_on_close(lambda: notify.send_soon(app, ids))
+    ids = [inspect(message).identity[0] for message in messages]
+    response.call_on_close(lambda: outbox.send_soon(app, ids))
     return response
 
 
@@ -144,7 +143,7 @@ def too_many(exc: Exception):
 def sent(ref: str):
     """Only the reference and what happens next: anyone with this address learns nothing more,
     and the page looks the same for a reference that does not exist."""
-    if not queries.REF_RE.fullmatch(ref):
+    if not records.REF_RE.fullmatch(ref):
         abort(404)
     response = Response(render_template("ask/sent.html", ref=ref))
     response.headers["Cache-Control"] = "no-store"
