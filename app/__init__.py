@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, commands, config, database, errors, i18n, questions, web
+from app import commands, config, database, errors, i18n, questions, staff, web
 from app.content.store import ContentStore
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 from app.search import SearchService
-from app.views import api, articles, search, staff
+from app.views import api, articles, search
 from app.web import limits
 
 __version__ = config.VERSION
@@ -55,13 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    auth.init_app(app)
     commands.init_app(app)
 
     app.register_blueprint(articles.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     questions.init_app(app)
-    app.register_blueprint(staff.bp)
+    staff.init_app(app)
     limits.init_app(app)
     return app

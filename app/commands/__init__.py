@@ -8,8 +8,6 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from app.commands.content import content
     from app.commands.search import search
-    from app.commands.staff import staff
 
     app.cli.add_command(content)
     app.cli.add_command(search)
-    app.cli.add_command(staff)

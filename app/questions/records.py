@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.database import db, utcnow
 from app.questions.models import ANSWERED, SENT, OutboxMessage, Query
-from app.storage import audit
+from app.staff import audit
 
 #: No 0/O, 1/I/L or U/V: nothing a person can misread or mishear on the phone.
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"

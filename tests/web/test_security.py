@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.views.test_staff import PASSWORD, log_in
+from tests.staff.test_views import PASSWORD, log_in
 
 PAGES = [
     "/en/",
@@ -140,9 +140,9 @@ def test_no_route_or_parameter_produces_a_server_error(client, lang, area, tail,
 def test_behind_a_trusted_proxy_https_is_recognised_and_cookies_are_secure(make_app):
     app = make_app(TRUSTED_PROXIES=1)
     with app.app_context():
-        from app import auth
+        from app.staff import accounts
 
-        auth.create_user("nurse", PASSWORD)
+        accounts.create_user("nurse", PASSWORD)
     client = app.test_client()
     client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.database import db
-from app.storage.models import StaffUser
+from app.staff.models import StaffUser
 
 
 def test_create_asks_for_the_password_twice_and_hashes_it(app, runner):

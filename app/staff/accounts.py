@@ -21,9 +21,9 @@ from flask_login import LoginManager
 from sqlalchemy import CursorResult, case, delete, func, literal, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.database import db
-from app.storage import audit
-from app.storage.models import RecoveryCode, StaffUser, UTCDateTime, utcnow
+from app.database import UTCDateTime, db, utcnow
+from app.staff import audit
+from app.staff.models import RecoveryCode, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
 #: OWASP's minimum for scrypt (Password Storage Cheat Sheet): N=2^17, r=8, p=1. Werkzeug's

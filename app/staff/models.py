@@ -1,5 +1,4 @@
-"""The tables: patients' queries, staff accounts with their second factor and audit log, and the
-outbox of notifications to send."""
+"""The staff area's tables: accounts with their second factor, and the audit log."""
 
 from __future__ import annotations
 

@@ -15,11 +15,11 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from app import auth
 from app.database import db
 from app.questions import records
-from app.storage.models import AuditEntry, RecoveryCode, StaffUser
-from app.views.staff import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
+from app.staff import accounts
+from app.staff.models import AuditEntry, RecoveryCode, StaffUser
+from app.staff.views import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES
 from tests.questions.test_records import new_query
 from tests.questions.test_views import hidden_fields
@@ -50,7 +50,7 @@ class Account:
 @functools.cache
 def password_hash() -> str:
     """Hashed once per run: each hash takes half a second, on purpose."""
-    return auth.hash_password(PASSWORD)
+    return accounts.hash_password(PASSWORD)
 
 
 def make_account(app, username: str = "nurse", two_factor: bool = True) -> Account:
@@ -61,8 +61,8 @@ def make_account(app, username: str = "nurse", two_factor: bool = True) -> Accou
         db.session.commit()
         if not two_factor:
             return Account(username, "", [])
-        secret = auth.start_totp_setup(user)
-        codes = auth.confirm_totp_setup(user, pyotp.TOTP(secret).now())
+        secret = accounts.start_totp_setup(user)
+        codes = accounts.confirm_totp_setup(user, pyotp.TOTP(secret).now())
     return Account(username, secret, codes)
 
 

@@ -12,8 +12,8 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, delete, select
 
-from app.database import db
-from app.storage.models import AuditEntry, utcnow
+from app.database import db, utcnow
+from app.staff.models import AuditEntry
 
 VIEWED = "viewed"
 ANSWERED = "answered"

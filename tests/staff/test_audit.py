@@ -6,10 +6,10 @@ import datetime as dt
 import flask_migrate
 from sqlalchemy import inspect, select
 
-from app.database import db
+from app.database import db, utcnow
 from app.questions import records
-from app.storage import audit
-from app.storage.models import AuditEntry, utcnow
+from app.staff import audit
+from app.staff.models import AuditEntry
 from tests.conftest import BOTH_DATABASES
 from tests.questions.test_records import new_query
 

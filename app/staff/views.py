@@ -30,14 +30,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import auth
 from app.database import db
-from app.forms import AnswerForm, CodeForm, CopyForm, DeleteForm, FilterForm, LoginForm, SetupForm
 from app.i18n.languages import current_language, languages
 from app.questions import choices, exports, outbox, records
 from app.questions.models import NEW, STATUSES, Query
-from app.storage import audit
-from app.storage.models import StaffUser
+from app.staff import accounts, audit
+from app.staff.forms import (
+    AnswerForm,
+    CodeForm,
+    CopyForm,
+    DeleteForm,
+    FilterForm,
+    LoginForm,
+    SetupForm,
+)
+from app.staff.models import StaffUser
 from app.views.content import store
 from app.web.security import csrf
 
@@ -63,7 +70,7 @@ def require_login():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        return auth.login_manager.unauthorized()
+        return accounts.login_manager.unauthorized()
     now = int(time.time())
     idle, age = now - session.get(SEEN_AT, 0), now - session.get(LOGIN_AT, 0)
     if idle > IDLE_LIMIT or age > ABSOLUTE_LIMIT:
@@ -133,8 +140,8 @@ def login():
         status = 400
         if form.validate():
             try:
-                user = auth.authenticate(form.username.data, form.password.data)
-            except auth.AccountLocked as locked:
+                user = accounts.authenticate(form.username.data, form.password.data)
+            except accounts.AccountLocked as locked:
                 form.password.errors = [locked_message(locked.until)]
                 log.info("staff: log-in to a locked account")
                 return render_template("staff/login.html", form=form), 429
@@ -168,7 +175,7 @@ def start_session(user: StaffUser) -> str:
     """Both factors passed: a new session (nothing from before is kept, and a fresh random
     value makes the cookie new whatever was planted), and the failed attempts told."""
     next_url = session.get(PENDING, {}).get("next")
-    failed = auth.finish_login(user)
+    failed = accounts.finish_login(user)
     session.clear()
     login_user(user)
     now = int(time.time())
@@ -209,15 +216,15 @@ def second_factor():
         status = 400
         if form.validate():
             try:
-                used = auth.check_second_factor(
+                used = accounts.check_second_factor(
                     user, form.code.data or "", form.recovery_code.data or ""
                 )
-            except auth.AccountLocked as locked:
+            except accounts.AccountLocked as locked:
                 return back_to_login(locked_message(locked.until))
             if used is not None:
                 target = start_session(user)
                 if used == "recovery":
-                    left = auth.recovery_codes_left(user)
+                    left = accounts.recovery_codes_left(user)
                     flash(
                         ngettext(
                             "You used a recovery code: %(num)d is left.",
@@ -247,19 +254,19 @@ def setup():
         status = 400
         if form.validate() and user.totp_secret:
             try:
-                codes = auth.confirm_totp_setup(user, form.code.data)
-            except auth.AccountLocked as locked:
+                codes = accounts.confirm_totp_setup(user, form.code.data)
+            except accounts.AccountLocked as locked:
                 return back_to_login(locked_message(locked.until))
             if codes is not None:
                 target = start_session(user)
                 return render_template("staff/recovery_codes.html", codes=codes, next_url=target)
             form.code.errors = [_("This code is not right. Please try the one shown now.")]
     if request.method == "GET" or not user.totp_secret:
-        auth.start_totp_setup(user)
+        accounts.start_totp_setup(user)
     return render_template(
         "staff/setup.html",
         form=form,
-        qr=auth.provisioning_qr(user, request.host),
+        qr=accounts.provisioning_qr(user, request.host),
         secret=" ".join(user.totp_secret[i : i + 4] for i in range(0, len(user.totp_secret), 4)),
     ), status
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 from flask.cli import AppGroup
 
-from app.auth import (
+from app.staff.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
     create_user,
