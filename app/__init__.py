@@ -9,11 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import commands, config, database, errors, i18n, questions, staff, web
-from app.content.store import ContentStore
-from app.i18n.languages import SOURCE_LANGUAGE, languages_of
-from app.search import SearchService
-from app.views import api, articles, search
+from app import config, content, database, errors, i18n, questions, search, staff, web
 from app.web import limits
 
 __version__ = config.VERSION
@@ -40,26 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.logger.level:
         app.logger.setLevel(logging.INFO)
 
-    i18n.init_app(app)
-    app.extensions["content"] = ContentStore(
-        Path(app.config["CONTENT_DIR"]),
-        Path(app.config["TRANSLATIONS_DIR"]),
-        [lang.code for lang in languages_of(app)],
-        SOURCE_LANGUAGE,
-    )
-    app.extensions["search"] = SearchService(
-        Path(app.config["SEARCH_INDEX_DIR"]),
-        app.extensions["content"],
-        [lang.code for lang in languages_of(app)],
-    )
     database.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    commands.init_app(app)
-
-    app.register_blueprint(articles.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(api.bp)
+    i18n.init_app(app)
+    content.init_app(app)
+    search.init_app(app)
     questions.init_app(app)
     staff.init_app(app)
     limits.init_app(app)

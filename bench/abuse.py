@@ -29,6 +29,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.search import site as search_site  # noqa: E402
 from bench.run import BIN, LANGS, WORKERS, article_paths, serve, wrk  # noqa: E402
 
 HEADING = "## 7. What one client can cost (abuse limits)"
@@ -79,7 +80,7 @@ def in_process(repeat: int) -> dict:
             "RATELIMIT_ENABLED": False,
         }
     )
-    searcher = app.extensions["search"]._open()
+    searcher = search_site.service(app)._open()
     queries = [clean(invented(seed=n)) for n in range(repeat)]
     respell = {
         limit: statistics.median(

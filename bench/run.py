@@ -329,9 +329,10 @@ def search_benchmarks(articles: int, skip_scaled: bool, repeat: int) -> dict:
     from app import create_app
     from app.content.store import ContentStore
     from app.search import SearchService, build_index
+    from app.search import site as search_site
 
     app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index")})
-    real = app.extensions["search"]
+    real = search_site.service(app)
     build_index(real.store, real.root, real.languages, only_if_stale=True)
     results = {"real": search_latency(real, repeat)}
     if skip_scaled:

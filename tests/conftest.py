@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.database import db
 from app.search import build_index
+from app.search import site as search_site
 
 #: Property tests: in CI (``CI`` set, as ``.ci/run`` has it) every run tries the same examples
 #: and keeps none between runs, so a failure is reproducible from the log alone; elsewhere they
@@ -50,7 +51,7 @@ def search_index(tmp_path_factory) -> Path:
     app = create_app(
         {"TESTING": True, "SEARCH_INDEX_DIR": str(root), "INSTANCE_PATH": str(root / "instance")}
     )
-    service = app.extensions["search"]
+    service = search_site.service(app)
     build_index(service.store, root, service.languages)
     return root
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from app.content.site import store
 from app.i18n import workflow
 from app.i18n.languages import SOURCE_LANGUAGE, language, languages
-from app.views.content import store
 
 bp = Blueprint("status", __name__, url_prefix="/<lang:lang>")
 

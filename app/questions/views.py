@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.content.site import store
 from app.database import db
 from app.errors import render_error
 from app.i18n.languages import current_language, languages
 from app.questions import choices, outbox, records
 from app.questions.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
-from app.views.content import store
 from app.web.security import csrf
 
 bp = Blueprint("ask", __name__, url_prefix="/<lang:lang>")

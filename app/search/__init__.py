@@ -2,9 +2,14 @@
 
 ``analysis`` holds the per-language text analysis, ``index`` builds and swaps the index,
 ``query`` turns a reader's words into a safe, bounded query and runs it, and ``service`` keeps
-one open index per worker process.
+one open index per worker process. On the site: ``site`` opens the service for an app,
+``views`` is the search page, ``api`` the JSON API and ``cli`` is ``flask search``.
 """
 
+from flask import Flask
+
+from app.i18n.languages import languages_of
+from app.search import api, cli, site, views
 from app.search.index import BuildError, IndexInfo, build_index, current_info
 from app.search.query import SearchPage, SearchResult
 from app.search.service import SearchService, SearchUnavailable
@@ -18,4 +23,12 @@ __all__ = [
     "SearchUnavailable",
     "build_index",
     "current_info",
+    "init_app",
 ]
+
+
+def init_app(app: Flask) -> None:
+    site.install(app, [lang.code for lang in languages_of(app)])
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.search)

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from app.content.site import store
 from app.database import db
 from app.i18n.languages import current_language, languages
 from app.questions import choices, exports, outbox, records
@@ -45,7 +46,6 @@ from app.staff.forms import (
     SetupForm,
 )
 from app.staff.models import StaffUser
-from app.views.content import store
 from app.web.security import csrf
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

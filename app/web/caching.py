@@ -26,6 +26,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
+from app.content.site import store
 from app.web.lru import LRUCache
 
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -179,19 +180,19 @@ def cached_page(
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            store = current_app.extensions["content"]
             pages: LRUCache = current_app.extensions[cache]
             # Nothing a client can vary goes into the key but what the page depends on: not the
             # Host, and for reading pages not an invented query string either.
             path = request.full_path if by_query and request.query_string else request.path
-            key = (path, store.version)
+            content = store()
+            key = (path, content.version)
             page = pages.get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
                 if response.status_code != 200 or response.direct_passthrough:
                     return response
                 page = pages.put(key, compress(response.get_data(), response.mimetype, quality))
-            return _send(page, PAGE_CACHE_CONTROL, store.modified)
+            return _send(page, PAGE_CACHE_CONTROL, content.modified)
 
         return wrapper
 

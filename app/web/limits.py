@@ -17,8 +17,9 @@ def init_app(app: Flask) -> Limiter:
     """One limiter per app (not a module global), so that apps with different stores never
     share one; call after the blueprints are registered."""
     from app.questions import views as ask
+    from app.search import api
+    from app.search import views as search
     from app.staff import views as staff
-    from app.views import api, search
 
     limiter = Limiter(get_remote_address, app=app)
     searches = limiter.shared_limit(

@@ -10,8 +10,8 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.config import VERSION
+from app.content.site import store
 from app.i18n.languages import LANG_COOKIE, languages, negotiate
-from app.views.content import store
 from app.web.security import FORWARDED_IGNORED, is_safe_local_path
 
 bp = Blueprint("meta", __name__)

@@ -7,6 +7,7 @@ import pytest
 
 from app import create_app
 from app.search import build_index, current_info
+from app.search import site as search_site
 from app.search.index import expected_documents
 
 
@@ -27,7 +28,7 @@ def wait_for_rebuild(service, seconds=60):
 def test_cli_build_validates_and_swaps_in_one_document_per_section_per_language(fresh):
     result = fresh.test_cli_runner().invoke(args=["search", "build"])
     assert result.exit_code == 0, result.output
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     info = current_info(service.root)
     sections = expected_documents(service.store)
     assert info.counts == dict.fromkeys(service.languages, sections)
@@ -38,7 +39,7 @@ def test_cli_build_validates_and_swaps_in_one_document_per_section_per_language(
 def test_build_if_stale_keeps_a_current_index_and_rebuild_replaces_it(fresh):
     runner = fresh.test_cli_runner()
     runner.invoke(args=["search", "build"])
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     first = current_info(service.root).path
     runner.invoke(args=["search", "build", "--if-stale"])
     assert current_info(service.root).path == first
@@ -49,7 +50,7 @@ def test_build_if_stale_keeps_a_current_index_and_rebuild_replaces_it(fresh):
 
 
 def test_open_workers_see_a_swapped_in_build_without_restarting(fresh):
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     build_index(service.store, service.root, service.languages)
     assert service.search("riluzole", "en").total
     old = service._opened
@@ -73,7 +74,7 @@ def test_missing_index_answers_being_rebuilt_then_recovers(fresh):
     assert response.headers["Retry-After"]
     assert "Search is being rebuilt" in response.get_data(as_text=True)
     assert client.get("/en/articles/als-stem-cell-therapy").status_code == 200
-    wait_for_rebuild(fresh.extensions["search"])
+    wait_for_rebuild(search_site.service(fresh))
     assert client.get("/en/search?q=riluzole").status_code == 200
 
 
@@ -81,7 +82,7 @@ def test_missing_index_answers_being_rebuilt_then_recovers(fresh):
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_corrupt_index_answers_being_rebuilt_then_recovers(fresh):
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     info = build_index(service.store, service.root, service.languages)
     for name in os.listdir(info.path):
         if name.endswith((".seg", ".toc", ".trm", ".pst")) or "_" in name:
@@ -95,7 +96,7 @@ def test_corrupt_index_answers_being_rebuilt_then_recovers(fresh):
 
 
 def test_half_written_build_is_never_served(fresh):
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     build_index(service.store, service.root, service.languages)
     serving = current_info(service.root).path
     half = service.root / "builds" / "99999999T999999-half"
@@ -106,7 +107,7 @@ def test_half_written_build_is_never_served(fresh):
 
 
 def test_a_stale_index_is_served_while_a_fresh_one_is_built(fresh):
-    service = fresh.extensions["search"]
+    service = search_site.service(fresh)
     old = build_index(service.store, service.root, service.languages)
     meta = old.path / "meta.json"
     meta.write_text(meta.read_text().replace(old.fingerprint, "older-content"))
@@ -122,4 +123,4 @@ def test_the_api_says_search_is_being_rebuilt_as_json(fresh):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert response.get_json()["error"]["message"].startswith("Search is being rebuilt")
-    wait_for_rebuild(fresh.extensions["search"])
+    wait_for_rebuild(search_site.service(fresh))

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.search import site as search_site
 from app.search.query import (
     MAX_CHARS,
     MAX_PREFIX_TERMS,
@@ -65,27 +66,27 @@ def test_prefix_expansion_is_capped(app):
     from app.search.index import field
     from app.search.query import Word, _word_query
 
-    searcher = app.extensions["search"]._open()
+    searcher = search_site.service(app)._open()
     prefix = "প্র"  # Bengali "pra-": the commonest start of a word in these articles
     in_index = list(searcher.reader().expand_prefix(field("text", "bn"), prefix))
     assert len(in_index) > MAX_PREFIX_TERMS
     built = _word_query(searcher, "bn", Word(prefix, prefix=True))
     assert len(list(built.leaves())) == MAX_PREFIX_TERMS
-    page = app.extensions["search"].search(prefix + "*", "bn")
+    page = search_site.service(app).search(prefix + "*", "bn")
     assert page.total > 0
 
 
 def test_respelling_is_bounded_whatever_the_number_of_unknown_words(app):
     """Eight invented 12-letter words cost the corrector two words' work, not eight."""
     invented = " ".join(f"{first}qzvxkwprtmb" for first in "acdefghj")
-    page = app.extensions["search"].search(invented, "en")
+    page = search_site.service(app).search(invented, "en")
     assert len(page.query.words) == 8
     assert page.total == 0
     assert page.respelled == MAX_RESPELL == 2
 
 
 def test_the_longest_unknown_words_are_the_ones_respelled(app):
-    searcher = app.extensions["search"]._open()
+    searcher = search_site.service(app)._open()
     query = clean("puncure edaravne")
     assert suggest(searcher, query, "en", limit=1) == Respelling("puncure edaravone", tried=1)
     assert suggest(searcher, query, "en") == Respelling("puncture edaravone", tried=2)

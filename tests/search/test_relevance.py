@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.search import site as search_site
+
 SETS = Path(__file__).parent / "relevance"
 LANGS = ["en", "hi", "ar", "bn", "ru", "fr"]
 
@@ -30,7 +32,7 @@ def test_each_language_has_a_full_query_set(lang):
 
 @pytest.mark.parametrize(("lang", "query", "expect"), list(cases()))
 def test_query_finds_an_expected_section_in_the_top_three(app, lang, query, expect):
-    page = app.extensions["search"].search(query, lang)
+    page = search_site.service(app).search(query, lang)
     assert page.lang == lang, f"fell back to {page.lang}"
     top = [f"{r.slug}#{r.section}" for r in page.results[:3]]
     assert set(top) & set(expect), f"{query!r} gave {top}"

@@ -6,6 +6,7 @@ import re
 import brotli
 import pytest
 
+from app.content import site as content_site
 from app.web.caching import FAST_BROTLI
 
 ARTICLE = "/en/articles/als-stem-cell-therapy"
@@ -111,7 +112,7 @@ def test_a_fresh_page_is_compressed_fast_and_at_the_best_level_once_read_again(a
     level, and recompressed in the background only when it is asked for again."""
     headers = {"Accept-Encoding": "br"}
     first = client.get(ARTICLE, headers=headers)
-    key = (ARTICLE, app.extensions["content"].version)
+    key = (ARTICLE, content_site.store(app).version)
     page = app.extensions["page_cache"].get(key)
     assert page.level("br") == FAST_BROTLI
     assert first.headers["ETag"] == f'"{page.etag}-br{FAST_BROTLI}"'

@@ -13,11 +13,18 @@ from app.content.catalog import LocalizedArticle, LocalizedSection, Text
 from app.content.figures import to_svg
 from app.content.model import Block
 from app.content.render import plain_text, render_inline
+from app.content.site import store
 from app.i18n.languages import SOURCE_LANGUAGE, current_language, language
-from app.views.content import localized_or_404, store
 from app.web.caching import cached_page, serve_generated
 
 bp = Blueprint("articles", __name__, url_prefix="/<lang:lang>")
+
+
+def localized_or_404(slug: str) -> LocalizedArticle:
+    found = store().localized(slug, current_language())
+    if found is None:
+        abort(404)
+    return found
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.content.readability import Limits, measure
+from app.content.site import store
 
 content = AppGroup("content", help="Article checks for editors.")
 
@@ -22,7 +22,7 @@ MAX_WORDS = {"als-stem-cell-therapy": 3500, "ms-stem-cell-therapy": 2200}
 def check(max_grade: float, max_smog: float) -> None:
     """Readability of every article's English, per article and per section; fails above the
     limits (grade, SMOG, sentence length, key points) or over an article's word budget."""
-    library = current_app.extensions["content"].library
+    library = store().library
     limits = Limits(grade=max_grade, smog=max_smog)
     failed = False
     for article in library.articles:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from app.i18n.languages import current_language
-from app.search import SearchService, SearchUnavailable
 from app.search.query import MAX_PAGE, is_blank
+from app.search.service import SearchUnavailable
+from app.search.site import service
 from app.web.caching import cached_page
 
 bp = Blueprint("search", __name__, url_prefix="/<lang:lang>")
-
-
-def service() -> SearchService:
-    return current_app.extensions["search"]
 
 
 def page_number(raw: str | None) -> int | None:

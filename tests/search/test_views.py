@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.search import site as search_site
 from app.search.query import MAX_TERMS
 
 
@@ -103,6 +104,6 @@ def test_any_query_in_any_script_gets_a_page_never_an_error(client, app, text, l
     response = client.get(f"/{lang}/search", query_string={"q": text})
     assert response.status_code == 200
     assert response.mimetype == "text/html"
-    page = app.extensions["search"].search(text, lang)
+    page = search_site.service(app).search(text, lang)
     assert len(page.query.words) <= MAX_TERMS
     assert len(page.results) <= page.page_size

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from app.config import VERSION
 from app.errors import render_error
 from app.i18n.languages import languages
-from app.search import SearchUnavailable
 from app.search.query import NOT_BLANK, is_blank
-from app.views.search import page_number, service
+from app.search.service import SearchUnavailable
+from app.search.site import service
+from app.search.views import page_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

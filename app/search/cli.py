@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from app.search import BuildError, build_index, current_info
-from app.search.index import fingerprint
-from app.search.service import SearchService
-
-
-def _service() -> SearchService:
-    return current_app.extensions["search"]
+from app.search.index import BuildError, build_index, current_info, fingerprint
+from app.search.site import service
 
 
 @click.group(cls=AppGroup)
@@ -24,9 +18,9 @@ def search() -> None:
 @click.option("--if-stale", is_flag=True, help="Keep the current index if content is unchanged.")
 def build(if_stale: bool) -> None:
     """Build a new index, validate it and swap it in; the old one serves until then."""
-    service = _service()
+    running = service()
     try:
-        info = build_index(service.store, service.root, service.languages, only_if_stale=if_stale)
+        info = build_index(running.store, running.root, running.languages, only_if_stale=if_stale)
     except BuildError as exc:
         raise click.ClickException(f"the new index failed validation: {exc}") from None
     counts = ", ".join(f"{lang} {n}" for lang, n in sorted(info.counts.items()))
@@ -36,10 +30,10 @@ def build(if_stale: bool) -> None:
 @search.command()
 def status() -> None:
     """Which build is served, and whether it matches the current content and catalogs."""
-    service = _service()
-    info = current_info(service.root)
+    running = service()
+    info = current_info(running.root)
     if info is None:
         click.echo("no index: run 'flask search build'")
         raise SystemExit(1)
-    fresh = "current" if info.fingerprint == fingerprint(service.store) else "STALE"
+    fresh = "current" if info.fingerprint == fingerprint(running.store) else "STALE"
     click.echo(f"{info.path.name} built {info.built_at}, {fresh} ({info.fingerprint})")

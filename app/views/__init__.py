@@ -1,1 +1,0 @@
-"""The web layer: one blueprint per area of the site."""
