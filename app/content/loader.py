@@ -143,9 +143,9 @@ def load_article(path: Path | str) -> Article:
     )
 
 
-#: libyaml's safe loader where PyYAML was built with it (its wheels are; bandit cannot tell it is
-#: safe, hence the nosec): parsing the front
-#: matter in pure Python was two thirds of every worker's start-up.
+#: libyaml's safe loader where PyYAML was built with it (its wheels are): parsing the front
+#: matter in pure Python was two thirds of every worker's start-up. Bandit cannot tell that
+#: this name is a safe loader, hence its ``nosec``.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
