@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -48,6 +47,10 @@ PLAIN_ENV = (
 )
 
 
+#: The least scrypt cost allowed outside tests (2^17, OWASP's minimum for r=8, p=1).
+MIN_SCRYPT_N = 2**17
+
+
 def defaults(instance_path: Path) -> dict[str, Any]:
     return {
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
@@ -69,8 +72,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # False still marks the cookies Secure on every HTTPS request (app.web.security); True also
         # does so when a proxy that is not trusted terminates TLS.
         "SESSION_COOKIE_SECURE": False,
-        #: Staff stay logged in this long after their last request.
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        #: scrypt's cost for staff passwords: OWASP's minimum (Password Storage Cheat Sheet).
+        #: Higher is slower for attackers and for every log-in; lower is refused.
+        "PASSWORD_SCRYPT_N": MIN_SCRYPT_N,
         #: A person needs more than this to fill in the ask form; quicker posts are bots.
         "ASK_MIN_FILL_SECONDS": 3.0,
         #: ...and a form shown longer ago than this (seconds) has expired: sent again, text kept.
@@ -137,6 +141,14 @@ def check(config: dict[str, Any]) -> None:
             "SECRET_KEY must be set when DATABASE_URL is PostgreSQL: every server of the site "
             "needs the same key. Generate one with: "
             "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    n = config.get("PASSWORD_SCRYPT_N")
+    if not isinstance(n, int) or n < 2 or n & (n - 1):
+        raise ValueError(f"PASSWORD_SCRYPT_N must be a power of two, not {n!r}")
+    if n < MIN_SCRYPT_N and not config.get("TESTING"):
+        raise ValueError(
+            f"PASSWORD_SCRYPT_N={n} is below OWASP's minimum for scrypt ({MIN_SCRYPT_N}); "
+            "only a test suite may use less"
         )
     if config.get("SMTP_USERNAME") and not (
         config.get("SMTP_STARTTLS") or smtp_implicit_tls(config)

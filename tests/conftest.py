@@ -75,6 +75,9 @@ def app_config(tmp_path: Path, search_index: Path) -> dict:
         "STAFF_NOTIFY_EMAIL": None,
         "SMTP_HOST": None,
         "SESSION_COOKIE_SECURE": False,
+        #: scrypt at 1/8 of the production cost: staff tests log in hundreds of times. The
+        #: production cost has tests of its own (tests/staff).
+        "PASSWORD_SCRYPT_N": 2**14,
     }
 
 

@@ -51,3 +51,13 @@ def test_postgresql_without_a_secret_key_refuses_to_start(tmp_path, monkeypatch)
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert not (tmp_path / "instance" / "secret_key").exists()
     assert create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "shared"})
+
+
+@pytest.mark.parametrize("n", [2**16, 3 * 2**17, 0])
+def test_a_weak_or_malformed_scrypt_cost_is_refused_outside_tests(tmp_path, n):
+    with pytest.raises(ValueError, match="PASSWORD_SCRYPT_N"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "PASSWORD_SCRYPT_N": n})
+
+
+def test_the_default_scrypt_cost_is_owasps_minimum(tmp_path):
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["PASSWORD_SCRYPT_N"] == 2**17

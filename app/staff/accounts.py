@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pyotp
 import segno
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import CursorResult, case, delete, func, literal, or_, select, update
@@ -26,10 +26,8 @@ from app.staff import audit
 from app.staff.models import RecoveryCode, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
-#: OWASP's minimum for scrypt (Password Storage Cheat Sheet): N=2^17, r=8, p=1. Werkzeug's
-#: default is N=2^15, so the parameters are spelled out; weaker hashes are redone at log-in.
-SCRYPT = (2**17, 8, 1)
-PASSWORD_METHOD = "scrypt:{}:{}:{}".format(*SCRYPT)
+#: scrypt's block size and parallelism; its cost N is the PASSWORD_SCRYPT_N setting.
+SCRYPT_R, SCRYPT_P = 8, 1
 #: Every LOCK_AFTER-th failure in a row locks the account for LOCK_FOR: at most 5 guesses per
 #: 15 minutes per account, whatever addresses they come from.
 LOCK_AFTER = 5
@@ -81,22 +79,34 @@ def session_identifier() -> str:
     return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
 
 
+def scrypt_parameters() -> tuple[int, int, int]:
+    """N, r and p for new hashes: N from the settings (OWASP's minimum, 2^17, by default;
+    Werkzeug's own default is weaker), so the parameters are always spelled out."""
+    return (current_app.config["PASSWORD_SCRYPT_N"], SCRYPT_R, SCRYPT_P)
+
+
+def password_method() -> str:
+    return "scrypt:{}:{}:{}".format(*scrypt_parameters())
+
+
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked when the username is unknown, so that the answer takes as long as for a known one."""
-    return hash_password("not a password")
+    return generate_password_hash("not a password", method=method)
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    return generate_password_hash(password, method=password_method())
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True for a hash made with another method or weaker scrypt parameters than ours."""
+    """True for a hash made with another method or weaker scrypt parameters than ours: it is
+    redone at the next log-in."""
     method, _, _ = password_hash.partition("$")
     name, *params = method.split(":")
     try:
-        return name != "scrypt" or any(int(a) < b for a, b in zip(params, SCRYPT, strict=True))
+        ours = zip(params, scrypt_parameters(), strict=True)
+        return name != "scrypt" or any(int(a) < b for a, b in ours)
     except ValueError:
         return True
 
@@ -133,7 +143,7 @@ def authenticate(username: str, password: str) -> StaffUser | None:
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
     until = _locked_until(user) if user is not None else None
     if user is None or until is not None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_method()), password)
         if until is not None:
             raise AccountLocked(until)
         return None

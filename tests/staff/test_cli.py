@@ -6,7 +6,9 @@ from app.database import db
 from app.staff.models import StaffUser
 
 
-def test_create_asks_for_the_password_twice_and_hashes_it(app, runner):
+def test_create_asks_for_the_password_twice_and_hashes_it(make_app):
+    app = make_app(PASSWORD_SCRYPT_N=2**17)
+    runner = app.test_cli_runner()
     result = runner.invoke(args=["staff", "create", "nurse"], input="a long password\n" * 2)
     assert result.exit_code == 0, result.output
     with app.app_context():
