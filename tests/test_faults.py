@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.database import db
-from app.questions.models import Query
+from app.questions.models import Question
 from tests.conftest import ROOT
 from tests.questions.test_views import QUESTION, send
 
@@ -92,7 +92,7 @@ def own_postgres(free_port):
 
 def count(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Query))
+        return db.session.scalar(select(func.count()).select_from(Question))
 
 
 def test_database_stopped_mid_run_gives_503_with_text_kept_then_recovers(app_config, own_postgres):

@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.questions import exports, outbox, records
-from app.questions.models import STATUSES, Query
+from app.questions.models import STATUSES, Question
 
 queries = AppGroup(
     "queries", help="Patients' queries: notifications, retention, backup and restore."
@@ -113,7 +113,7 @@ def write_private(path: Path, lines: Iterable[str]) -> int:
 )
 def export(output: Path | None) -> None:
     """Every query as JSON lines, oldest first, for a backup."""
-    stmt = records.search(records.Filters()).order_by(None).order_by(Query.id)
+    stmt = records.search(records.Filters()).order_by(None).order_by(Question.id)
     rows = exports.json_lines(records.each(stmt))
     folder = current_app.config.get("EXPORT_DIR")
     output = output or (Path(folder) if folder else None)

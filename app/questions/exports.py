@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from app.questions.models import Query
+from app.questions.models import Question
 
 COLUMNS = (
     "ref",
@@ -35,7 +35,7 @@ COLUMNS = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def record(query: Query) -> dict[str, Any]:
+def record(query: Question) -> dict[str, Any]:
     return {name: getattr(query, name) for name in COLUMNS}
 
 
@@ -55,7 +55,7 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_chunks(queries: Iterable[Query]) -> Iterator[str]:
+def csv_chunks(queries: Iterable[Question]) -> Iterator[str]:
     """A UTF-8 byte-order mark (so Excel reads Hindi or Arabic names right), a header, then one
     properly quoted line per query."""
     buffer = io.StringIO()
@@ -75,7 +75,7 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def json_lines(queries: Iterable[Query]) -> Iterator[str]:
+def json_lines(queries: Iterable[Question]) -> Iterator[str]:
     """One JSON object per line and query, every column, times in ISO 8601 with the offset."""
     for query in queries:
         yield json.dumps(record(query), ensure_ascii=False, default=_json_default) + "\n"

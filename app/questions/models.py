@@ -17,9 +17,11 @@ PENDING = "pending"
 SENT = "sent"
 
 
-class Query(Model):
+class Question(Model):
     """A patient's question and how to reply. Health data: read only by logged-in staff."""
 
+    #: The table keeps the name it was created with: renaming it would need a migration and
+    #: would gain nothing.
     __tablename__ = "queries"
     __table_args__ = (
         CheckConstraint(f"status IN ('{NEW}', '{ANSWERED}')", name="status"),

@@ -28,7 +28,7 @@ from app.config import smtp_implicit_tls
 from app.database import db, utcnow
 from app.i18n.languages import SOURCE_LANGUAGE
 from app.questions import exports
-from app.questions.models import PENDING, SENT, OutboxMessage, Query
+from app.questions.models import PENDING, SENT, OutboxMessage, Question
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def new_query_messages(ref: str, answer_language: str) -> list[OutboxMessage]:
     return [OutboxMessage(recipient=recipient, subject=subject, body=body)]
 
 
-def copy_of_data_message(query: Query) -> OutboxMessage | None:
+def copy_of_data_message(query: Question) -> OutboxMessage | None:
     """A copy of everything stored about ``query``, for the patient who asked for it, in their
     answer language. It goes only to the email address stored with the question (whoever
     asks, and from wherever), so knowing a reference is not enough to obtain someone's data;

@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.database import db, utcnow
-from app.questions.models import ANSWERED, SENT, OutboxMessage, Query
+from app.questions.models import ANSWERED, SENT, OutboxMessage, Question
 from app.staff import audit
 
 #: No 0/O, 1/I/L or U/V: nothing a person can misread or mishear on the phone.
@@ -28,7 +28,7 @@ REF_TRIES = 5
 
 
 @dataclasses.dataclass(frozen=True)
-class NewQuery:
+class NewQuestion:
     """A validated submission, as the form hands it over."""
 
     language: str
@@ -54,7 +54,7 @@ def normalise_ref(text: str) -> str | None:
 
 
 def submit(
-    new: NewQuery,
+    new: NewQuestion,
     announce: Callable[[str], Iterable[OutboxMessage]] | None = None,
     make_ref: Callable[[], str] = new_ref,
 ) -> str:
@@ -66,7 +66,7 @@ def submit(
     for _ in range(REF_TRIES):
         ref = make_ref()
         now = utcnow()
-        db.session.add(Query(ref=ref, created_at=now, consent_at=now, **dataclasses.asdict(new)))
+        db.session.add(Question(ref=ref, created_at=now, consent_at=now, **dataclasses.asdict(new)))
         db.session.add_all(announce(ref) if announce else ())
         try:
             db.session.commit()
@@ -79,8 +79,8 @@ def submit(
     raise RuntimeError(f"no free reference after {REF_TRIES} tries")
 
 
-def by_ref(ref: str) -> Query | None:
-    return db.session.scalar(select(Query).where(Query.ref == ref))
+def by_ref(ref: str) -> Question | None:
+    return db.session.scalar(select(Question).where(Question.ref == ref))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,28 +96,28 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def search(filters: Filters) -> Select[Query]:
+def search(filters: Filters) -> Select[Question]:
     """Queries matching ``filters``, newest first. Dates are whole days, in UTC."""
-    stmt = select(Query).order_by(Query.created_at.desc(), Query.id.desc())
+    stmt = select(Question).order_by(Question.created_at.desc(), Question.id.desc())
     if filters.status:
-        stmt = stmt.where(Query.status == filters.status)
+        stmt = stmt.where(Question.status == filters.status)
     if filters.answer_language:
-        stmt = stmt.where(Query.answer_language == filters.answer_language)
+        stmt = stmt.where(Question.answer_language == filters.answer_language)
     if filters.since:
-        stmt = stmt.where(Query.created_at >= _start_of(filters.since))
+        stmt = stmt.where(Question.created_at >= _start_of(filters.since))
     if filters.until:
-        stmt = stmt.where(Query.created_at < _start_of(filters.until + dt.timedelta(days=1)))
+        stmt = stmt.where(Question.created_at < _start_of(filters.until + dt.timedelta(days=1)))
     if filters.ref:
-        stmt = stmt.where(Query.ref == (normalise_ref(filters.ref) or filters.ref))
+        stmt = stmt.where(Question.ref == (normalise_ref(filters.ref) or filters.ref))
     return stmt
 
 
-def each(stmt: Select[Query], batch: int = 500) -> Iterator[Query]:
+def each(stmt: Select[Question], batch: int = 500) -> Iterator[Question]:
     """Stream the rows of ``stmt`` in batches, for exports larger than memory."""
     yield from db.session.execute(stmt.execution_options(yield_per=batch)).scalars()
 
 
-def mark_answered(query: Query, by: str, note: str | None) -> None:
+def mark_answered(query: Question, by: str, note: str | None) -> None:
     query.status = ANSWERED
     query.answered_at = utcnow()
     query.answered_by = by
@@ -125,7 +125,7 @@ def mark_answered(query: Query, by: str, note: str | None) -> None:
     db.session.commit()
 
 
-def remove(query: Query) -> None:
+def remove(query: Question) -> None:
     """Delete one query for good, e.g. when the patient asks for it."""
     db.session.delete(query)
     db.session.commit()
@@ -144,7 +144,7 @@ def purge(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
     Notifications still waiting to be sent are kept: they carry no personal data.
     """
     cutoff = (now or utcnow()) - older_than
-    queries = db.session.execute(delete(Query).where(Query.created_at < cutoff))
+    queries = db.session.execute(delete(Question).where(Question.created_at < cutoff))
     sent = db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.status == SENT, OutboxMessage.created_at < cutoff)
     )
@@ -170,13 +170,13 @@ def restore(rows: Iterable[dict]) -> Restored:
     present: set[str] = set()
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
-        present.update(db.session.scalars(select(Query.ref).where(Query.ref.in_(chunk))))
+        present.update(db.session.scalars(select(Question.ref).where(Question.ref.in_(chunk))))
     added = 0
     try:
         for row in rows:
             if row["ref"] in present:
                 continue
-            db.session.add(Query(**row))
+            db.session.add(Question(**row))
             added += 1
         db.session.commit()
     except Exception:

@@ -87,7 +87,7 @@ def form():
         return page(form, 400)
 
     slug, section = form.topic_parts()
-    new = records.NewQuery(
+    new = records.NewQuestion(
         language=current_language(),
         name=form.name.data,
         email=form.email.data,

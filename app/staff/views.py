@@ -34,7 +34,7 @@ from app.content.site import store
 from app.database import db
 from app.i18n.languages import current_language, languages
 from app.questions import choices, exports, outbox, records
-from app.questions.models import NEW, STATUSES, Query
+from app.questions.models import NEW, STATUSES, Question
 from app.staff import accounts, audit
 from app.staff.forms import (
     AnswerForm,
@@ -354,7 +354,7 @@ def lang_name(code: str) -> str:
     return choices.language_name(code, current_language())
 
 
-def query_or_404(ref: str) -> Query:
+def query_or_404(ref: str) -> Question:
     found = records.by_ref(records.normalise_ref(ref) or "")
     if found is None:
         abort(404)
@@ -370,7 +370,7 @@ def detail(ref: str):
 
 
 def render_detail(
-    query: Query, answer_form: AnswerForm, delete_form: DeleteForm, status: int = 200
+    query: Question, answer_form: AnswerForm, delete_form: DeleteForm, status: int = 200
 ):
     article = section = None
     if query.article_slug:

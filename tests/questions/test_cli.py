@@ -138,7 +138,7 @@ def test_an_export_restores_exactly_and_importing_twice_adds_nothing(app, runner
     assert runner.invoke(args=["queries", "export", "-o", str(backup)]).exit_code == 0
 
     with app.app_context():
-        db.session.execute(db.delete(records.Query))
+        db.session.execute(db.delete(records.Question))
         db.session.commit()
     result = runner.invoke(args=["queries", "import", str(backup)])
     assert result.exit_code == 0, result.output
@@ -194,7 +194,7 @@ def test_a_malformed_backup_is_refused_with_its_line_and_nothing_written(
     elif bad_line == "BADTIME":
         bad_line = json.dumps({**record, "ref": "ZZZZZZZZ", "created_at": "yesterday"})
     with app.app_context():
-        db.session.execute(db.delete(records.Query))
+        db.session.execute(db.delete(records.Question))
         db.session.commit()
     backup.write_text(good + "\n" + bad_line + "\n", encoding="utf-8")
     result = runner.invoke(args=["queries", "import", str(backup)])

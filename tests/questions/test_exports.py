@@ -6,7 +6,7 @@ import json
 import pytest
 
 from app.questions import exports
-from app.questions.models import Query
+from app.questions.models import Question
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_safe_cell(value, cell):
 
 
 def test_json_lines_hold_every_column():
-    query = Query(
+    query = Question(
         ref="ABCD2345",
         name="أحمد",
         question="?",

@@ -8,13 +8,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.database import db
 from app.questions import records
-from app.questions.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Query
+from app.questions.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Question
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = BOTH_DATABASES
 
 
-def new_query(**changes) -> records.NewQuery:
+def new_query(**changes) -> records.NewQuestion:
     values = dict(
         language="en",
         name="Asha Rao",
@@ -26,7 +26,7 @@ def new_query(**changes) -> records.NewQuery:
         question="Is the procedure painful?",
     )
     values.update(changes)
-    return records.NewQuery(**values)
+    return records.NewQuestion(**values)
 
 
 def count(model) -> int:
@@ -52,7 +52,7 @@ def test_a_taken_reference_is_drawn_again(app):
         refs = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
         second = records.submit(new_query(name="B"), make_ref=lambda: next(refs))
         assert (first, second) == ("AAAA2222", "BBBB3333")
-        assert count(Query) == 2
+        assert count(Question) == 2
 
 
 def test_the_query_and_its_notification_commit_together_or_not_at_all(app):
@@ -68,7 +68,7 @@ def test_the_query_and_its_notification_commit_together_or_not_at_all(app):
                 new_query(name="Not stored"),
                 announce=lambda ref: [OutboxMessage(recipient=None, subject=ref, body="")],
             )
-        assert count(Query) == 1
+        assert count(Question) == 1
         assert count(OutboxMessage) == 1
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.database import db
 from app.questions.forms import STAMP_SALT
-from app.questions.models import OutboxMessage, Query
+from app.questions.models import OutboxMessage, Question
 from tests.conftest import BOTH_DATABASES, ROOT
 
 QUESTION = "Is it safe for my father's ALS?\nHe was diagnosed <2 years ago> & walks with help."
@@ -54,9 +54,9 @@ def send(client, lang: str = "en", hidden: dict | None = None, **changes):
     return client.post(f"/{lang}/ask", data={**hidden, **form_data(**changes)})
 
 
-def stored(app) -> list[Query]:
+def stored(app) -> list[Question]:
     with app.app_context():
-        return db.session.scalars(select(Query)).all()
+        return db.session.scalars(select(Question)).all()
 
 
 def tag_of(page: str, field_id: str) -> str:
@@ -356,7 +356,7 @@ def test_simultaneous_submissions_are_each_stored_exactly_once(app):
     refs = {r.headers["Location"].rsplit("/", 1)[1] for r in results}
     assert len(refs) == count
     with app.app_context():
-        rows = db.session.execute(select(Query.ref, Query.question)).all()
+        rows = db.session.execute(select(Question.ref, Question.question)).all()
     assert len(rows) == count
     assert {ref for ref, _ in rows} == refs
     assert sorted(q for _, q in rows) == sorted(f"Question number {i}" for i in range(count))
@@ -401,7 +401,7 @@ def test_logs_name_the_reference_but_no_personal_data(app, client, caplog):
     for private in ("Asha", "asha@example.com", "98765", "father", "diagnosed"):
         assert private not in logged
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Query)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 1
 
 
 def test_the_privacy_notice_says_how_long_and_how_to_ask_for_deletion(make_app):
