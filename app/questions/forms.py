@@ -37,6 +37,7 @@ from wtforms.validators import (
 from app.content.catalog import LocalizedArticle
 from app.content.loader import Library
 from app.content.render import plain_text
+from app.questions.service import NewQuestion
 from app.web.fields import ascii_digits, clean_text, empty_to_none, strip
 
 QUESTION_MAX = 4000
@@ -179,6 +180,22 @@ class AskForm(FlaskForm):
             return None, None
         slug, _, section = self.topic.data.partition("#")
         return slug, section or None
+
+    def new_question(self, language: str) -> NewQuestion:
+        """The validated answers, as ``service.submit`` takes them; ``language`` is the page's."""
+        slug, section = self.topic_parts()
+        return NewQuestion(
+            language=language,
+            name=self.name.data,
+            email=self.email.data,
+            phone=self.phone.data,
+            whatsapp=bool(self.whatsapp.data and self.phone.data),
+            country=self.country.data,
+            answer_language=self.answer_language.data,
+            question=self.question.data,
+            article_slug=slug,
+            section_id=section,
+        )
 
 
 def topic_value(library: Library, article: str | None, section: str | None) -> str:

@@ -16,6 +16,7 @@ import json
 import logging
 import smtplib
 import ssl
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any, cast
 
@@ -41,7 +42,7 @@ def smtp_configured(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("SMTP_HOST"))
 
 
-def new_query_messages(ref: str, answer_language: str) -> list[OutboxMessage]:
+def new_question_messages(ref: str, answer_language: str) -> list[OutboxMessage]:
     """The notification of a new query, or none when no staff address is configured.
 
     Written in the site's source language: staff read it, not the patient.
@@ -180,13 +181,13 @@ def deliver(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
-def send_soon(app: Flask, ids: list[int]) -> None:
+def send_soon(app: Flask, ids: Sequence[int]) -> None:
     """Try the new messages right away (after the response has gone): a failure leaves them in
     the outbox for ``flask queries send-outbox``."""
     if not ids or not smtp_configured(app):
         return
     try:
         with app.app_context():
-            send_due(ids=ids)
+            send_due(ids=list(ids))
     except Exception:  # noqa: BLE001 - the outbox keeps the message; the patient is answered
         log.exception("sending new notifications failed; they stay in the outbox")

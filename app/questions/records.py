@@ -1,6 +1,7 @@
-"""What the app does with patients' queries, as plain functions over the database session.
+"""Reading and changing stored questions, as plain functions over the database session.
 
-The web views and the ``flask queries`` commands call these; none of them knows about requests.
+The pages and the ``flask queries`` commands call these; none of them knows about requests.
+Storing a new question is ``service.submit``.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ import dataclasses
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, delete, select
-from sqlalchemy.exc import IntegrityError
 
 from app.database import db, utcnow
 from app.questions.models import ANSWERED, SENT, OutboxMessage, Question
@@ -23,24 +23,6 @@ from app.staff import audit
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 REF_LENGTH = 8
 REF_RE = re.compile(f"[{REF_ALPHABET}]{{{REF_LENGTH}}}")
-#: How often to draw a new reference when one is taken: with 29^8 of them, twice is rare.
-REF_TRIES = 5
-
-
-@dataclasses.dataclass(frozen=True)
-class NewQuestion:
-    """A validated submission, as the form hands it over."""
-
-    language: str
-    name: str
-    email: str | None
-    phone: str | None
-    whatsapp: bool
-    country: str
-    answer_language: str
-    question: str
-    article_slug: str | None = None
-    section_id: str | None = None
 
 
 def new_ref() -> str:
@@ -51,32 +33,6 @@ def normalise_ref(text: str) -> str | None:
     """A reference as a person may type it ("abcd-2345 "), or None if it cannot be one."""
     ref = re.sub(r"[\s-]", "", text).upper()
     return ref if REF_RE.fullmatch(ref) else None
-
-
-def submit(
-    new: NewQuestion,
-    announce: Callable[[str], Iterable[OutboxMessage]] | None = None,
-    make_ref: Callable[[], str] = new_ref,
-) -> str:
-    """Store ``new`` and its notifications in one transaction and return its reference.
-
-    Either both are committed or neither is, so a notification is never lost and never
-    announces a query that is not there. A reference already taken is drawn again.
-    """
-    for _ in range(REF_TRIES):
-        ref = make_ref()
-        now = utcnow()
-        db.session.add(Question(ref=ref, created_at=now, consent_at=now, **dataclasses.asdict(new)))
-        db.session.add_all(announce(ref) if announce else ())
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            if by_ref(ref) is None:
-                raise
-            continue
-        return ref
-    raise RuntimeError(f"no free reference after {REF_TRIES} tries")
 
 
 def by_ref(ref: str) -> Question | None:

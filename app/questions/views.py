@@ -8,18 +8,18 @@ query is committed before anything else happens (the staff email comes after, fr
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.content.site import store
 from app.database import db
 from app.errors import render_error
 from app.i18n.languages import current_language, languages
-from app.questions import choices, outbox, records
+from app.questions import choices, outbox, records, service
 from app.questions.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
 from app.web.security import csrf
 
@@ -86,30 +86,11 @@ def form():
     if not valid:
         return page(form, 400)
 
-    slug, section = form.topic_parts()
-    new = records.NewQuestion(
-        language=current_language(),
-        name=form.name.data,
-        email=form.email.data,
-        phone=form.phone.data,
-        whatsapp=bool(form.whatsapp.data and form.phone.data),
-        country=form.country.data,
-        answer_language=form.answer_language.data,
-        question=form.question.data,
-        article_slug=slug,
-        section_id=section,
-    )
-    messages: list = []
-
-    def announce(ref: str) -> list:
-        messages[:] = outbox.new_query_messages(ref, new.answer_language)
-        return messages
-
     try:
-        ref = records.submit(new, announce)
+        submitted = service.submit(form.new_question(current_language()))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        log.error("ask: query not stored, database unavailable (%s)", type(exc).__name__)
+        log.error("ask: question not stored, database unavailable (%s)", type(exc).__name__)
         return page(
             form,
             503,
@@ -118,12 +99,11 @@ def form():
                 "you typed is still below. Please try again in a few minutes."
             ),
         )
-    log.info("ask: query %s stored", ref)
-    response = redirect(flask_url_for(".sent", ref=ref), code=303)
+    log.info("ask: question %s stored", submitted.ref)
+    response = redirect(flask_url_for(".sent", ref=submitted.ref), code=303)
+    # Sent once the patient has their answer page, so a slow mail server never delays it.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # The ids as flushed: reading ``message.id`` would query again, after the commit.
-    ids = [inspect(message).identity[0] for message in messages]
-    response.call_on_close(lambda: outbox.send_soon(app, ids))
+    response.call_on_close(partial(outbox.send_soon, app, submitted.notifications))
     return response
 
 

@@ -8,17 +8,14 @@ import stat
 import pytest
 
 from app.database import db
-from app.questions import outbox, records
+from app.questions import records, service
 from tests.conftest import BOTH_DATABASES
 from tests.questions.test_records import new_query
 
 
 def add(app, *names: str, days_old: int = 0) -> list[str]:
     with app.test_request_context("/en/ask"):
-        refs = [
-            records.submit(new_query(name=name), lambda r: outbox.new_query_messages(r, "en"))
-            for name in names
-        ]
+        refs = [service.submit(new_query(name=name)).ref for name in names]
         for ref in refs:
             records.by_ref(ref).created_at -= dt.timedelta(days=days_old)
         db.session.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.database import db
-from app.questions import outbox, records
+from app.questions import outbox, service
 from app.questions.models import PENDING, SENT, OutboxMessage
 from tests.conftest import BOTH_DATABASES, MailServer
 from tests.questions.test_records import new_query
@@ -34,7 +34,7 @@ def configure(app, mail_server) -> None:
 def store_query(app) -> str:
     with app.test_request_context("/en/ask"):
         new = new_query(question=QUESTION, phone="+91 98765 43210")
-        return records.submit(new, lambda ref: outbox.new_query_messages(ref, "hi"))
+        return service.submit(new).ref
 
 
 def stored_messages(app) -> list[OutboxMessage]:
@@ -44,13 +44,13 @@ def stored_messages(app) -> list[OutboxMessage]:
 
 def test_no_notification_without_a_staff_address(app):
     with app.test_request_context("/en/ask"):
-        assert outbox.new_query_messages("ABCD2345", "hi") == []
+        assert outbox.new_question_messages("ABCD2345", "hi") == []
 
 
 def test_the_notification_names_the_reference_and_language_and_nothing_else(app, mail_server):
     configure(app, mail_server)
     with app.test_request_context("/en/ask"):
-        (message,) = outbox.new_query_messages("ABCD2345", "hi")
+        (message,) = outbox.new_question_messages("ABCD2345", "hi")
         link = url_for("staff.detail", ref="ABCD2345", _external=True)
     assert message.recipient == "staff@clinic.example"
     assert "ABCD2345" in message.subject

@@ -7,7 +7,7 @@ import flask_migrate
 from sqlalchemy import inspect, select
 
 from app.database import db, utcnow
-from app.questions import records
+from app.questions import records, service
 from app.staff import audit
 from app.staff.models import AuditEntry
 from tests.conftest import BOTH_DATABASES
@@ -19,7 +19,7 @@ pytestmark = BOTH_DATABASES
 def test_purge_deletes_audit_entries_as_old_as_the_queries(app, runner):
     old = utcnow() - dt.timedelta(days=400)
     with app.app_context():
-        ref = records.submit(new_query())
+        ref = service.submit(new_query()).ref
         records.by_ref(ref).created_at = old
         db.session.add_all(
             AuditEntry(at=at, actor="nurse", action=action, query_ref=ref)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from app.database import db
-from app.questions import records
+from app.questions import records, service
 from app.staff import accounts
 from app.staff.models import AuditEntry, RecoveryCode, StaffUser
 from app.staff.views import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
@@ -132,7 +132,7 @@ def audit_rows(app) -> list[tuple]:
 
 def add_queries(app, *changes: dict) -> list[str]:
     with app.app_context():
-        return [records.submit(new_query(**c)) for c in changes]
+        return [service.submit(new_query(**c)).ref for c in changes]
 
 
 def csrf_of(client, path: str) -> str:
