@@ -10,7 +10,6 @@ from typing import Any
 from flask import Flask
 
 from app import config, content, database, errors, i18n, questions, search, staff, web
-from app.web import limits
 
 __version__ = config.VERSION
 
@@ -44,5 +43,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search.init_app(app)
     questions.init_app(app)
     staff.init_app(app)
-    limits.init_app(app)
     return app

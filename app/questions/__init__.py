@@ -8,8 +8,10 @@ from __future__ import annotations
 from flask import Flask
 
 from app.questions import cli, views
+from app.web import limits
 
 
 def init_app(app: Flask) -> None:
+    limits.limit(app, [views.bp], "ASK_RATE_LIMIT", methods=["POST"])
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.queries)

@@ -13,6 +13,7 @@ from app.search import api, cli, site, views
 from app.search.index import BuildError, IndexInfo, build_index, current_info
 from app.search.query import SearchPage, SearchResult
 from app.search.service import SearchService, SearchUnavailable
+from app.web import limits
 
 __all__ = [
     "BuildError",
@@ -29,6 +30,10 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     site.install(app, [lang.code for lang in languages_of(app)])
+    # The page and the API share one count: a new search costs a worker real work either way.
+    limits.limit(
+        app, [views.bp, api.bp], "SEARCH_RATE_LIMIT", endpoints={"search.search", "api.search"}
+    )
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.search)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import caching, meta, security
+from app.web import caching, limits, meta, security
 
 
 def init_app(app: Flask) -> None:
     caching.init_app(app)
     security.init_app(app)
+    limits.init_app(app)
     app.register_blueprint(meta.bp)

@@ -1,5 +1,5 @@
-"""Rate limits per client address, with Flask-Limiter: sending questions, staff log-in, and
-searching (the page and the API share one count, since a new search costs a worker real work).
+"""Rate limits per client address, with Flask-Limiter. Each area limits its own pages with
+``limit`` (sending questions, staff log-in, searching); this module only makes the limiter.
 
 Counts are kept in memory by default (per worker process) and in Redis when
 ``RATELIMIT_STORAGE_URI`` points there, so that every worker shares them. A store that is down
@@ -8,31 +8,42 @@ lets requests through (``RATELIMIT_SWALLOW_ERRORS``): abuse protection must not 
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from collections.abc import Collection, Iterable
+
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+KEY = "rate_limiter"
 
 
 def init_app(app: Flask) -> Limiter:
     """One limiter per app (not a module global), so that apps with different stores never
-    share one; call after the blueprints are registered."""
-    from app.questions import views as ask
-    from app.search import api
-    from app.search import views as search
-    from app.staff import views as staff
-
-    limiter = Limiter(get_remote_address, app=app)
-    searches = limiter.shared_limit(
-        lambda: current_app.config["SEARCH_RATE_LIMIT"],
-        scope="search",
-        exempt_when=lambda: request.endpoint not in ("search.search", "api.search"),
-    )
-    searches(search.bp)
-    searches(api.bp)
-    limiter.limit(lambda: current_app.config["ASK_RATE_LIMIT"], methods=["POST"])(ask.bp)
-    limiter.limit(
-        lambda: current_app.config["LOGIN_RATE_LIMIT"],
-        methods=["POST"],
-        exempt_when=lambda: request.endpoint != "staff.login",
-    )(staff.bp)
+    share one."""
+    limiter = app.extensions[KEY] = Limiter(get_remote_address, app=app)
     return limiter
+
+
+def limit(
+    app: Flask,
+    blueprints: Iterable[Blueprint],
+    setting: str,
+    *,
+    methods: Collection[str] | None = None,
+    endpoints: Collection[str] | None = None,
+) -> None:
+    """Limit ``blueprints`` together to the rate in ``setting`` (read per request, so a changed
+    setting applies at once): one count per client for all of them, and only ``methods`` and
+    ``endpoints`` when given."""
+    limiter: Limiter = app.extensions[KEY]
+    blueprints = list(blueprints)
+    rate = lambda: current_app.config[setting]  # noqa: E731 - read per request
+    exempt = (lambda: request.endpoint not in endpoints) if endpoints else None
+    shared = limiter.shared_limit(
+        rate,
+        scope="+".join(bp.name for bp in blueprints),
+        methods=list(methods) if methods else None,
+        exempt_when=exempt,
+    )
+    for blueprint in blueprints:
+        shared(blueprint)
