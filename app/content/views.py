@@ -59,7 +59,9 @@ def html(article: LocalizedArticle, text: Text) -> Markup:
     return Markup(rendered)  # nosec B704
 
 
+@bp.app_template_global()
 def fallback_lang(text: Text) -> str | None:
+    """The language ``text`` is shown in when it is not the page's (the source's), or None."""
     if text.translated or current_language() == SOURCE_LANGUAGE:
         return None
     return SOURCE_LANGUAGE
@@ -127,7 +129,6 @@ def article(slug: str):
         related=related,
         elements=elements,
         html=html,
-        fallback_lang=fallback_lang,
     )
 
 

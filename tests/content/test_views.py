@@ -112,3 +112,16 @@ def test_the_about_page_never_invents_a_publisher(make_app):
     page = named.test_client().get("/en/about").get_data(as_text=True)
     assert "Example Clinic Trust" in page and "Donations only" in page
     assert "has not yet said" not in page
+
+
+def test_text_shown_in_english_is_marked_alike_on_every_page(make_app, tmp_path):
+    """A language with no article translations yet: the home page's titles and summaries and
+    the article's text carry the one marking (language, direction, the style sheet's hook)."""
+    (tmp_path / "catalogs" / "hi" / "LC_MESSAGES").mkdir(parents=True)
+    client = make_app(TRANSLATIONS_DIR=str(tmp_path / "catalogs")).test_client()
+    marked = 'lang="en" dir="ltr" data-untranslated>'
+    home = client.get("/hi/").get_data(as_text=True)
+    assert home.count(marked) == 4  # two articles, each a title and a summary
+    article = client.get("/hi/articles/als-stem-cell-therapy").get_data(as_text=True)
+    assert f"<h1 {marked}" in article
+    assert 'lang="en" dir="ltr">' not in home  # never marked only halfway

@@ -56,7 +56,7 @@ def test_nothing_found_page_helps_the_reader_on(client):
 @pytest.mark.parametrize("lang", ["hi", "ar", "ru"])
 def test_nothing_in_the_readers_language_offers_labelled_english_results(client, lang):
     page = client.get(f"/{lang}/search?q=wheelchair").get_data(as_text=True)
-    assert '<ol class="results" start="1" lang="en" dir="ltr">' in page
+    assert '<ol class="results" start="1" lang="en" dir="ltr" data-untranslated>' in page
     assert 'href="/en/articles/als-stem-cell-therapy#benefits-and-risks"' in page
     assert '<p class="translation-note">' in page
 
