@@ -119,9 +119,12 @@ def read(path: Path, domain: str, locale: str | None = None) -> Catalog:
 def write(path: Path, catalog: Catalog, domain: str) -> None:
     _clean(domain, catalog)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, include_previous=False, sort_by_file=False)
+    write_po(
+        buffer, catalog, width=0, include_previous=False, sort_by_file=False, include_lineno=False
+    )
     text = _with_previous(buffer.getvalue().decode("utf-8"), catalog)
-    # No creation date: it would change every catalog on every extraction, text changed or not.
+    # No creation date and no line numbers: either would change the catalogs with every
+    # extraction, text changed or not (a line added above a message moves it).
     text = CREATION_DATE_RE.sub("", text, count=1)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

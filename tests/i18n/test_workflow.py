@@ -164,7 +164,7 @@ def test_the_commands_work_on_the_folders_the_site_reads(app_config, project, tm
     article.write_text(text.replace("long-term disease", "lifelong disease"), encoding="utf-8")
     assert invoke(config, "extract").exit_code == 0
     pot = (catalogs_dir / "articles.pot").read_text(encoding="utf-8")
-    assert "lifelong disease" in pot and "#: content/ms-stem-cell-therapy.md:" in pot
+    assert "lifelong disease" in pot and "#: content/ms-stem-cell-therapy.md\n" in pot
     assert "lifelong disease" not in (ROOT / "translations" / "articles.pot").read_text("utf-8")
 
 
@@ -202,3 +202,11 @@ def test_extracting_and_updating_unchanged_sources_changes_no_file(project_confi
     after = {p: p.read_bytes() for p in translations.rglob("*.po*")}
     assert after == before
     assert all(b"POT-Creation-Date" not in data for data in after.values())
+
+
+def test_locations_name_the_file_without_a_line_number(app):
+    """A line added above a message must not change every catalog: locations are files only."""
+    for path in (ROOT / "translations").rglob("*.po*"):
+        locations = [line for line in path.read_text("utf-8").splitlines() if line.startswith("#:")]
+        assert locations, path
+        assert not [line for line in locations if re.search(r":\d+\b", line)], path
