@@ -17,7 +17,8 @@ from babel.messages.mofile import write_mo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.content.catalog import DOMAIN  # noqa: E402
+from app.content.conventions import ARTICLES as DOMAIN  # noqa: E402
+from app.content.conventions import LC_MESSAGES, article_of  # noqa: E402
 from app.i18n import workflow  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def make_corpus(target: Path, articles: int, languages: list[str]) -> Path:
         text = re.sub(r"related:\n(  - .*\n)+", "related: []\n", text, count=1)
         (content / f"{slug}.md").write_text(text, encoding="utf-8")
         slugs.append((base, slug))
-    config = workflow.settings(ROOT)
+    config = workflow.Settings(ROOT / "translations", ROOT / "content")
     for lang in languages:
         if lang == "en":
             continue
@@ -45,12 +46,12 @@ def make_corpus(target: Path, articles: int, languages: list[str]) -> Path:
         for message in original:
             if not message.id or not message.string or message.fuzzy:
                 continue
-            base = re.split(r"[:#]", message.context, maxsplit=1)[0]
+            base = article_of(message.context)
             rest = message.context[len(base) :]
             for source_slug, slug in slugs:
                 if source_slug == base:
                     scaled.add(message.id, message.string, context=slug + rest)
-        out = target / "translations" / lang / "LC_MESSAGES"
+        out = target / "translations" / lang / LC_MESSAGES
         out.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         write_mo(buffer, scaled)

@@ -13,14 +13,8 @@ from pathlib import Path
 
 from babel.messages.mofile import read_mo
 
+from app.content.conventions import field_context, section_context
 from app.content.model import Article, Block
-
-DOMAIN = "articles"
-
-
-def catalog_path(translations: Path, lang: str, domain: str, suffix: str = ".po") -> Path:
-    """The gettext layout, ``<lang>/LC_MESSAGES/<domain>.po`` (and ``.mo``): defined once."""
-    return translations / lang / "LC_MESSAGES" / f"{domain}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -39,25 +33,32 @@ def units(article: Article) -> Iterator[Unit]:
     The context names the article and section so that one English sentence can be translated
     differently where it must; the comment carries the section heading for the translator.
     """
-    head = f"{article.slug}:"
-    yield Unit(head + "title", article.title, "Article title", article.lines.get("title", 1))
     yield Unit(
-        head + "summary", article.summary, "Article summary", article.lines.get("summary", 1)
+        field_context(article.slug, "title"),
+        article.title,
+        "Article title",
+        article.lines.get("title", 1),
     )
     yield Unit(
-        head + "reviewer",
+        field_context(article.slug, "summary"),
+        article.summary,
+        "Article summary",
+        article.lines.get("summary", 1),
+    )
+    yield Unit(
+        field_context(article.slug, "reviewer"),
         article.reviewed_by.name,
         "Name of the reviewer or reviewing team (a person's name stays as it is)",
         article.lines.get("reviewed_by", 1),
     )
     yield Unit(
-        head + "reviewed-by",
+        field_context(article.slug, "reviewed-by"),
         article.reviewed_by.role,
         "Who reviewed the article, and how",
         article.lines.get("reviewed_by", 1),
     )
     for section in article.sections:
-        context = f"{article.slug}#{section.id}"
+        context = section_context(article.slug, section.id)
         for block in (section.heading, *section.blocks):
             for unit, what in _described(block):
                 yield Unit(context, unit.text, f"Section: {section.title} ({what})", unit.line)
@@ -196,10 +197,9 @@ def localize(article: Article, lang: str, catalog: ArticleCatalog | None) -> Loc
         found = catalog.get(context, source)
         return Text(found, True) if found else Text(source, False)
 
-    head = f"{article.slug}:"
     sections = []
     for section in article.sections:
-        context = f"{article.slug}#{section.id}"
+        context = section_context(article.slug, section.id)
         parts = {
             unit: text(context, unit.text) for block in section.blocks for unit in block.units[1:]
         }
@@ -214,9 +214,9 @@ def localize(article: Article, lang: str, catalog: ArticleCatalog | None) -> Loc
     return LocalizedArticle(
         article=article,
         lang=lang,
-        title=text(head + "title", article.title),
-        summary=text(head + "summary", article.summary),
-        reviewer=text(head + "reviewer", article.reviewed_by.name),
-        reviewer_role=text(head + "reviewed-by", article.reviewed_by.role),
+        title=text(field_context(article.slug, "title"), article.title),
+        summary=text(field_context(article.slug, "summary"), article.summary),
+        reviewer=text(field_context(article.slug, "reviewer"), article.reviewed_by.name),
+        reviewer_role=text(field_context(article.slug, "reviewed-by"), article.reviewed_by.role),
         sections=tuple(sections),
     )

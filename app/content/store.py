@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from app.content.catalog import DOMAIN, ArticleCatalog, LocalizedArticle, catalog_path, localize
+from app.content.catalog import ArticleCatalog, LocalizedArticle, localize
+from app.content.conventions import ARTICLES, catalog_path
 from app.content.loader import Library, load_library
 
 
@@ -21,7 +22,7 @@ class ContentStore:
         self.library: Library = load_library(content_dir)
         self.source = source
         self.mo_paths = {
-            lang: catalog_path(translations_dir, lang, DOMAIN, ".mo")
+            lang: catalog_path(translations_dir, lang, ARTICLES, ".mo")
             for lang in languages
             if lang != source
         }

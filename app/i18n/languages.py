@@ -15,6 +15,8 @@ from flask import Flask, current_app, g, request, url_for
 from flask_babel import Babel
 from werkzeug.routing import BaseConverter, ValidationError
 
+from app.content.conventions import MESSAGES, catalog_languages
+
 SOURCE_LANGUAGE = "en"
 LANG_COOKIE = "lang"
 
@@ -40,15 +42,7 @@ def _language(code: str) -> Language:
 
 def discover_languages(translations_dir: Path) -> tuple[Language, ...]:
     """English first, then every language with a catalog directory, in code order."""
-    codes = (
-        sorted(
-            p.name
-            for p in translations_dir.iterdir()
-            if (p / "LC_MESSAGES").is_dir() and p.name != SOURCE_LANGUAGE
-        )
-        if translations_dir.is_dir()
-        else []
-    )
+    codes = [code for code in catalog_languages(translations_dir) if code != SOURCE_LANGUAGE]
     return tuple(_language(c) for c in (SOURCE_LANGUAGE, *codes))
 
 
@@ -99,7 +93,7 @@ def init_app(app: Flask) -> None:
     app.extensions["languages"] = discover_languages(Path(app.config["TRANSLATIONS_DIR"]))
     app.url_map.converters["lang"] = LanguageConverter
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
-    app.config.setdefault("BABEL_DOMAIN", "messages")
+    app.config.setdefault("BABEL_DOMAIN", MESSAGES)
     Babel(app, locale_selector=current_language)
 
     @app.url_value_preprocessor

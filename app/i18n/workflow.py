@@ -25,11 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import escape, read_po, write_po
 
 from app.config import PROJECT_ROOT
-from app.content.catalog import DOMAIN as ARTICLES
-from app.content.catalog import catalog_path
+from app.content.conventions import ARTICLES, MESSAGES, article_of, catalog_languages, catalog_path
 from app.content.render import CITATION_RE
 
-MESSAGES = "messages"
 #: What each domain is extracted from: (folder, pattern relative to it, Babel method). The
 #: interface comes from the code; articles come from the content folder.
 CODE_SOURCES = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
@@ -75,9 +73,7 @@ class Settings:
         return catalog_path(self.translations, lang, domain)
 
     def languages(self) -> list[str]:
-        if not self.translations.is_dir():
-            return []
-        return sorted(p.name for p in self.translations.iterdir() if (p / "LC_MESSAGES").is_dir())
+        return catalog_languages(self.translations)
 
 
 def settings(config: Mapping[str, Any]) -> Settings:
@@ -373,15 +369,11 @@ def status(config: Settings, languages: Iterable[str] | None = None) -> list[Lan
             for message in catalog:
                 if not message.id:
                     continue
-                part = INTERFACE if domain != ARTICLES else _article_of(message.context)
+                part = INTERFACE if domain != ARTICLES else article_of(message.context)
                 parts[part].add(message)
         entry.parts = dict(sorted(parts.items(), key=lambda kv: (kv[0] != INTERFACE, kv[0])))
         result.append(entry)
     return result
-
-
-def _article_of(context: str | None) -> str:
-    return re.split(r"[:#]", context or "", maxsplit=1)[0] or "unknown"
 
 
 def check(
