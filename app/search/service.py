@@ -15,9 +15,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from app.content.store import ContentStore
+from app.lru import LRUCache
 from app.search.index import build_index, current_info, fingerprint
 from app.search.query import CleanQuery, SearchPage, clean, run
-from app.web.lru import LRUCache
 
 log = logging.getLogger(__name__)
 

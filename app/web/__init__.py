@@ -1,5 +1,5 @@
-"""The site's shell, shared by every area: response caching and compression (``caching``,
-``lru``), security headers, sessions and CSRF (``security``), rate limits (``limits``) and the
+"""The site's shell, shared by every area: response caching and compression (``caching``),
+security headers, sessions and CSRF (``security``), rate limits (``limits``) and the
 addresses outside ``/<lang>/`` (``meta``: redirects, health check, sitemap, robots.txt)."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from flask_compress import Compress
 from werkzeug.security import safe_join
 
 from app.content.site import store
-from app.web.lru import LRUCache
+from app.lru import LRUCache
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
