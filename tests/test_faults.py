@@ -26,7 +26,7 @@ from app import create_app
 from app.database import db
 from app.questions.models import Question
 from tests.conftest import ROOT
-from tests.questions.test_views import QUESTION, send
+from tests.helpers import QUESTION, send
 
 PG_BIN = Path("/usr/lib/postgresql")
 

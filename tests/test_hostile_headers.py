@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.database import db
 from app.questions.models import OutboxMessage
-from tests.questions.test_views import send
+from tests.helpers import send
 
 EVIL = "evil.example"
 HOSTILE = {

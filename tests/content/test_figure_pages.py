@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from app import create_app
-from tests.i18n.test_workflow import invoke
+from tests.helpers import invoke
 
 ALS = "/{lang}/articles/als-stem-cell-therapy"
 LANGS = ["en", "hi", "ar", "bn", "ru", "fr"]

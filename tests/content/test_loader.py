@@ -1,50 +1,8 @@
-from pathlib import Path
-
 import pytest
 
 from app.content import ContentError, load_article, load_library
 from tests.conftest import ROOT
-
-GOOD = """---
-slug: sample
-title: A sample article
-summary: What the sample says.
-published: 2026-01-01
-reviewed: 2026-02-01
-next_review: 2027-02-01
-reviewed_by:
-  name: Editors
-  role: Checked the sources
-sources:
-  - id: one
-    title: First source
-    publisher: A journal
-    url: https://doi.org/10.1000/sample
-related: []
----
-
-## Start here {#start}
-
-A paragraph with a citation [@one].
-
-- First item
-- Second item
-
-> A note.
-
-## Second part {#second}
-
-### A sub-heading
-
-1. Step one
-2. Step two
-"""
-
-
-def write(tmp_path: Path, text: str, name: str = "sample.md") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.helpers import GOOD, write
 
 
 def test_shipped_library_loads_both_articles_linked_to_each_other():

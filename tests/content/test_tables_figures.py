@@ -11,7 +11,7 @@ import pytest
 from app.content import ContentError, load_article
 from app.content.catalog import units
 from app.content.figures import load_svg, to_svg
-from tests.content.test_loader import GOOD, write
+from tests.helpers import GOOD, write
 
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
 <title>Two steps</title>

@@ -6,12 +6,9 @@ from babel.messages.pofile import read_po
 
 from app import create_app
 from tests.conftest import ROOT
+from tests.helpers import invoke
 
 PARAGRAPH = re.compile(r"^(When many studies|.*)$")
-
-
-def invoke(config: dict, *args: str):
-    return create_app(config).test_cli_runner().invoke(args=["translate", *args])
 
 
 def fill(po_path, translate) -> None:

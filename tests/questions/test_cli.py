@@ -10,7 +10,7 @@ import pytest
 from app.database import db
 from app.questions import records, service
 from tests.conftest import BOTH_DATABASES
-from tests.questions.test_records import new_query
+from tests.helpers import new_query
 
 
 def add(app, *names: str, days_old: int = 0) -> list[str]:

@@ -16,7 +16,7 @@ from app.database import db
 from app.questions import outbox, service
 from app.questions.models import PENDING, SENT, OutboxMessage
 from tests.conftest import BOTH_DATABASES, MailServer
-from tests.questions.test_records import new_query
+from tests.helpers import new_query
 
 QUESTION = "My father has ALS and difficulty swallowing. Is the treatment safe for him?"
 

@@ -10,23 +10,9 @@ from app.database import db
 from app.questions import records, service
 from app.questions.models import ANSWERED, NEW, PENDING, SENT, OutboxMessage, Question
 from tests.conftest import BOTH_DATABASES
+from tests.helpers import new_query
 
 pytestmark = BOTH_DATABASES
-
-
-def new_query(**changes) -> service.NewQuestion:
-    values = dict(
-        language="en",
-        name="Asha Rao",
-        email="asha@example.com",
-        phone=None,
-        whatsapp=False,
-        country="IN",
-        answer_language="hi",
-        question="Is the procedure painful?",
-    )
-    values.update(changes)
-    return service.NewQuestion(**values)
 
 
 def count(model) -> int:

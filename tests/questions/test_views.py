@@ -17,41 +17,7 @@ from app.database import db
 from app.questions.forms import STAMP_SALT
 from app.questions.models import OutboxMessage, Question
 from tests.conftest import BOTH_DATABASES, ROOT
-
-QUESTION = "Is it safe for my father's ALS?\nHe was diagnosed <2 years ago> & walks with help."
-
-
-def hidden_fields(page: str) -> dict[str, str]:
-    """The CSRF token and fill-time stamp of a form page, as a browser would send them back."""
-    found = {}
-    for tag in re.findall(r"<input[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name and 'type="hidden"' in tag:
-            found[name[1]] = html.unescape(value[1]) if value else ""
-    return found
-
-
-def form_data(**changes) -> dict[str, str]:
-    data = {
-        "name": "Asha Rao",
-        "email": "asha@example.com",
-        "phone": "",
-        "country": "IN",
-        "answer_language": "hi",
-        "topic": "",
-        "question": QUESTION,
-        "consent": "y",
-        "website": "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def send(client, lang: str = "en", hidden: dict | None = None, **changes):
-    if hidden is None:
-        hidden = hidden_fields(client.get(f"/{lang}/ask").get_data(as_text=True))
-    return client.post(f"/{lang}/ask", data={**hidden, **form_data(**changes)})
+from tests.helpers import QUESTION, form_data, hidden_fields, send
 
 
 def stored(app) -> list[Question]:

@@ -4,7 +4,7 @@ server error, always carry the security headers, and match the description."""
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.web.test_security import HEADERS_REQUIRED
+from tests.helpers import HEADERS_REQUIRED
 
 
 def test_the_search_api_keeps_its_description(app):

@@ -11,7 +11,7 @@ from app.questions import records, service
 from app.staff import audit
 from app.staff.models import AuditEntry
 from tests.conftest import BOTH_DATABASES
-from tests.questions.test_records import new_query
+from tests.helpers import new_query
 
 pytestmark = BOTH_DATABASES
 

@@ -22,10 +22,8 @@ from app.staff import accounts
 from app.staff.models import AuditEntry, RecoveryCode, StaffUser
 from app.staff.views import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES
-from tests.questions.test_records import new_query
-from tests.questions.test_views import hidden_fields
+from tests.helpers import PASSWORD, hidden_fields, log_in, new_query
 
-PASSWORD = "correct horse battery"
 ARTICLE = "/en/articles/als-stem-cell-therapy"
 
 #: Every staff address with its method, but the log-in steps; a test checks none is missing.
@@ -88,13 +86,6 @@ def fresh_code(app, account: Account) -> str:
         )
         db.session.commit()
     return pyotp.TOTP(account.secret).now()
-
-
-def log_in(client, username="nurse", password=PASSWORD, next_url=None):
-    """The log-in's first step, the password."""
-    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
-    hidden = hidden_fields(client.get(url).get_data(as_text=True))
-    return client.post(url, data={**hidden, "username": username, "password": password})
 
 
 def send_code(client, code: str = "", recovery_code: str = ""):

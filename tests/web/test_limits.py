@@ -5,7 +5,7 @@ import uuid
 import pytest
 import redis
 
-from tests.questions.test_views import send
+from tests.helpers import send
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

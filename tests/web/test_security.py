@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.staff.test_views import PASSWORD, log_in
+from tests.helpers import PASSWORD, log_in
 
 PAGES = [
     "/en/",
@@ -19,14 +19,6 @@ PAGES = [
     "/ru/search?q=",
 ]
 RESPONSES = [*PAGES, "/", "/healthz", "/sitemap.xml", "/api/v1/search?q=als", "/en/nowhere"]
-
-
-HEADERS_REQUIRED = (
-    "content-security-policy",
-    "x-content-type-options",
-    "referrer-policy",
-    "x-frame-options",
-)
 
 
 def assert_security_headers(response):
