@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app app
 
 .PHONY: serve dev test test-fast lint install browser-deps services
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -44,10 +44,11 @@ test: install browser-deps services
 	tests/services/audit.sh
 	$(BIN)/pytest
 
-# Everyday subset: nothing outside this process (no browser, PostgreSQL, Redis or wrk).
+# Everyday subset: nothing outside this process (no browser, PostgreSQL, Redis or wrk), on
+# every core (pytest-xdist).
 test-fast: install
 	$(FLASK) translate compile
-	$(BIN)/pytest -m "not external" -q
+	$(BIN)/pytest -m "not external" -q -n auto
 
 lint: install
 	$(BIN)/ruff check app tests bench

@@ -207,7 +207,6 @@ def project(tmp_path: Path) -> Path:
 
     root = tmp_path / "project"
     root.mkdir()
-    shutil.copy(ROOT / "setup.cfg", root)
     for name in ("app", "content", "translations"):
         shutil.copytree(
             ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
@@ -326,9 +325,8 @@ EXTERNAL_FILES = (
     "tests/browser/",
     "tests/test_load.py",
     "tests/test_faults.py",
-    "tests/test_limits.py",
 )
-EXTERNAL_FIXTURES = {"own_postgres", "page", "live_server"}
+EXTERNAL_FIXTURES = {"own_postgres", "page", "live_server", "redis_limits"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -7,6 +7,9 @@ the page can say so: an outdated translation is never shown as if it were curren
 
 from __future__ import annotations
 
+import hashlib
+import io
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,8 +97,14 @@ def _described(block: Block) -> Iterator[tuple[Block, str]]:
         yield block, block.kind
 
 
+#: Catalogs already read in this process, by a digest of their bytes (as for libraries in
+#: ``loader``: one app per process in production, hundreds from the same files in the tests).
+_LOADED: OrderedDict[str, ArticleCatalog] = OrderedDict()
+_LOADED_MAX = 32
+
+
 class ArticleCatalog:
-    """The compiled article translations of one language."""
+    """The compiled article translations of one language; read only once made."""
 
     def __init__(self, messages: dict[tuple[str | None, str], str]) -> None:
         self._messages = messages
@@ -105,8 +114,18 @@ class ArticleCatalog:
         """Read a compiled catalog; a missing file is an empty catalog (everything in English)."""
         if not mo_path.is_file():
             return cls({})
-        with mo_path.open("rb") as handle:
-            catalog = read_mo(handle)
+        data = mo_path.read_bytes()
+        key = hashlib.sha256(data).hexdigest()
+        found = _LOADED.get(key)
+        if found is None:
+            found = _LOADED[key] = cls._parse(data)
+            while len(_LOADED) > _LOADED_MAX:
+                _LOADED.popitem(last=False)
+        return found
+
+    @classmethod
+    def _parse(cls, data: bytes) -> ArticleCatalog:
+        catalog = read_mo(io.BytesIO(data))
         messages = {
             (_text(m.context), m.id): m.string
             for m in catalog

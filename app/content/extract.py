@@ -1,6 +1,6 @@
 """Babel extractor for article files: one message per block, with article and section context.
 
-Registered as the ``articles`` entry point in ``babel.extractors`` (see ``setup.cfg``), so both
+Registered as the ``articles`` entry point in ``babel.extractors`` (see ``pyproject.toml``), so both
 ``flask translate extract`` and plain ``pybabel extract`` with a mapping line
 ``[articles: content/*.md]`` use it.
 """

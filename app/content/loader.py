@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +73,30 @@ class Library:
         return tuple(a.slug for a in self.articles)
 
 
+#: Libraries already parsed in this process, by a digest of every file under their folder.
+#: An app is made once per process in production; the test suite makes hundreds, from the
+#: same bytes. Keyed by content, not by modification time, so an edited file is never missed.
+_PARSED: OrderedDict[str, Library] = OrderedDict()
+_PARSED_MAX = 4
+
+
 def load_library(directory: Path | str) -> Library:
     """Load every ``*.md`` file in ``directory`` and check links between articles."""
     directory = Path(directory)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    key = f"{directory.resolve()}:{digest.hexdigest()}"
+    found = _PARSED.get(key)
+    if found is None:
+        found = _PARSED[key] = _parse_library(directory)
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return found
+
+
+def _parse_library(directory: Path) -> Library:
     paths = sorted(directory.glob("*.md"))
     articles = [load_article(p) for p in paths]
     by_slug: dict[str, Article] = {}

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from app.content import ContentError, load_article, load_library
@@ -102,3 +104,19 @@ def test_library_version_changes_with_content(tmp_path):
     before = load_library(tmp_path).version
     write(tmp_path, GOOD.replace("A note.", "A changed note."))
     assert load_library(tmp_path).version != before
+
+
+def test_an_edited_article_is_read_again_even_at_the_same_size_and_moment(tmp_path):
+    """Libraries are kept per process by a digest of their files' bytes, never by time."""
+    path = write(tmp_path, GOOD)
+    first = load_library(tmp_path)
+    stat = path.stat()
+    write(tmp_path, GOOD.replace("A sample article", "A simple article"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    second = load_library(tmp_path)
+    assert (first.articles[0].title, second.articles[0].title) == (
+        "A sample article",
+        "A simple article",
+    )
+    assert load_library(tmp_path) is second
