@@ -44,6 +44,7 @@ PLAIN_ENV = (
     "SITE_URL",
     "TRUSTED_HOSTS",
     "TRUSTED_PROXY_HEADERS",
+    "PASSWORD_SCRYPT_N",
 )
 
 
@@ -167,7 +168,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         value = environ.get(name)
         if value is None or value == "":
             continue
-        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS", "TRUSTED_PROXIES"):
+        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS", "TRUSTED_PROXIES", "PASSWORD_SCRYPT_N"):
             found[name] = int(value)
         elif name == "ASK_MIN_FILL_SECONDS":
             found[name] = float(value)

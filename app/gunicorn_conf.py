@@ -1,4 +1,6 @@
-"""gunicorn settings used by ``make serve`` (and the benchmark).
+"""gunicorn settings, for the alternative server: ``make serve`` runs granian through
+``app/server.py``; ``bench/run.py`` measures gunicorn with these settings beside it, and an
+operator may run ``gunicorn -c app/gunicorn_conf.py 'app:create_app()'`` instead.
 
 The app is created once in the master and forked (``preload_app``): workers share its memory
 copy-on-write, and the search index is opened lazily in each worker after the fork.
