@@ -24,7 +24,7 @@ def build(if_stale: bool) -> None:
     except BuildError as exc:
         raise click.ClickException(f"the new index failed validation: {exc}") from None
     counts = ", ".join(f"{lang} {n}" for lang, n in sorted(info.counts.items()))
-    click.echo(f"index {info.path.name} ({info.fingerprint}) serving: {counts} sections")
+    click.echo(f"index {info.path.name} ({info.fingerprint}) serving: {counts} documents (sections and tables)")
 
 
 @search.command()
