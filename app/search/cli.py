@@ -24,7 +24,8 @@ def build(if_stale: bool) -> None:
     except BuildError as exc:
         raise click.ClickException(f"the new index failed validation: {exc}") from None
     counts = ", ".join(f"{lang} {n}" for lang, n in sorted(info.counts.items()))
-    click.echo(f"index {info.path.name} ({info.fingerprint}) serving: {counts} documents (sections and tables)")
+    # A document is a section or a table, in one language.
+    click.echo(f"index {info.path.name} ({info.fingerprint}) serving: {counts} documents")
 
 
 @search.command()
