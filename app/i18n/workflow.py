@@ -190,9 +190,24 @@ def update(config: Settings, languages: Iterable[str] | None = None) -> list[Pat
             catalog = read(path, domain, lang) if path.is_file() else _new(template, lang, domain)
             catalog.update(template, update_header_comment=False)
             catalog.obsolete.clear()
+            _drop_stale_previous(catalog)
             write(path, catalog, domain)
             written.append(path)
     return written
+
+
+#: What a previous English looks like once a tool has turned it into a translator comment
+#: (``# | msgid "..."``): Babel reads a wrapped ``#|`` line that way.
+STALE_PREVIOUS = re.compile(r'^\| (msgctxt|msgid|msgid_plural) "|^\| "')
+
+
+def _drop_stale_previous(catalog: Catalog) -> None:
+    """The old English belongs to a fuzzy entry only: once a translator has reviewed the entry
+    (no longer fuzzy), or as a comment left behind by a tool, it only misleads."""
+    for message in catalog:
+        message.user_comments = [c for c in message.user_comments if not STALE_PREVIOUS.match(c)]
+        if not message.fuzzy:
+            message.previous_id = []
 
 
 def _new(template: Catalog, lang: str, domain: str) -> Catalog:

@@ -1,6 +1,7 @@
 """The translators' workflow, through ``flask translate`` on a private copy of the project."""
 
 import re
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -207,3 +208,59 @@ def test_locations_name_the_file_without_a_line_number(app):
         locations = [line for line in path.read_text("utf-8").splitlines() if line.startswith("#:")]
         assert locations, path
         assert not [line for line in locations if re.search(r":\d+\b", line)], path
+
+
+def entries(path) -> set[tuple]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {(m.context, m.id, m.string, m.fuzzy, tuple(m.previous_id or ())) for m in catalog}
+
+
+def test_one_changed_sentence_changes_one_entry_of_each_article_catalog(project_config, project):
+    catalogs = project / "translations"
+    before = {p: p.read_text("utf-8") for p in catalogs.rglob("*.po*")}
+    article = project / "content" / "ms-stem-cell-therapy.md"
+    text = article.read_text(encoding="utf-8")
+    original = next(
+        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
+    )
+    article.write_text(text.replace(original, original + " One more."), encoding="utf-8")
+    assert invoke(project_config, "extract").exit_code == 0
+    assert invoke(project_config, "update").exit_code == 0
+
+    changed = {p.relative_to(catalogs) for p in before if p.read_text("utf-8") != before[p]}
+    languages = {p.parent.parent.name for p in catalogs.glob("*/LC_MESSAGES/articles.po")}
+    assert changed == {Path("articles.pot")} | {
+        Path(lang, "LC_MESSAGES", "articles.po") for lang in languages
+    }
+    for name in changed:
+        path = catalogs / name
+        old = path.with_suffix(".old")
+        old.write_text(before[path], encoding="utf-8")
+        gone, new = entries(old) - entries(path), entries(path) - entries(old)
+        assert (len(gone), len(new)) == (1, 1), name
+        assert next(iter(new))[1] == original + " One more."
+
+
+def test_update_drops_the_old_english_once_an_entry_is_reviewed(project_config, project):
+    po = project / "translations" / "fr" / "LC_MESSAGES" / "articles.po"
+    article = project / "content" / "ms-stem-cell-therapy.md"
+    text = article.read_text(encoding="utf-8")
+    original = next(
+        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
+    )
+    article.write_text(text.replace(original, original + " One more."), encoding="utf-8")
+    invoke(project_config, "extract")
+    invoke(project_config, "update", "fr")
+    assert f'#, fuzzy\n#| msgid "{original}"\n' in po.read_text("utf-8")
+
+    # The translator reviews it (drops the fuzzy flag); a tool left a mangled copy behind.
+    reviewed = po.read_text("utf-8").replace(
+        f'#, fuzzy\n#| msgid "{original}"\n',
+        f'# | msgid "{original[:30]}"\n#| msgid "{original}"\n',
+    )
+    po.write_text(reviewed, encoding="utf-8")
+    assert invoke(project_config, "update", "fr").exit_code == 0
+    after = po.read_text("utf-8")
+    assert f'msgid "{original} One more."' in after
+    assert "#| msgid" not in after and "# | msgid" not in after
