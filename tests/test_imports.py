@@ -42,8 +42,8 @@ def test_every_module_imports_on_its_own():
 
 #: The plain-Python cores: what the site, the workflow and the benchmarks build on.
 CORES = {
-    "app/content": {"model", "loader", "render", "catalog", "conventions", "extract", "figures",
-                    "readability", "store"},
+    "app/content": {"model", "errors", "loader", "render", "catalog", "conventions", "extract",
+                    "figures", "readability", "store"},
     "app/search": {"analysis", "index", "query", "service", "snippets", "synonyms"},
 }  # fmt: skip
 WEB = ("flask", "flask_", "werkzeug", "jinja2", "app.web", "app.i18n", "app.questions", "app.staff")

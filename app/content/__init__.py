@@ -11,7 +11,8 @@ into an app, ``views`` shows the articles and ``cli`` is ``flask content``.
 from flask import Flask
 
 from app.content import cli, site, views
-from app.content.loader import ContentError, Library, load_article, load_library
+from app.content.errors import ContentError
+from app.content.loader import Library, load_article, load_library
 from app.content.model import Article, Block, Section, Source
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
 

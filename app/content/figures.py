@@ -26,6 +26,8 @@ from xml.sax.xmlreader import Locator  # nosec B406
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
+from app.content.errors import ContentError
+
 SVG_NS = "http://www.w3.org/2000/svg"
 #: Elements a figure may use: shapes, text and arrowheads. No script, style, image, link,
 #: foreignObject, use, filter or animation.
@@ -56,13 +58,8 @@ FONT_STACK_ARABIC = (
 MAX_BYTES = 32 * 1024
 
 
-class FigureError(ValueError):
+class FigureError(ContentError):
     """An invalid figure file; ``line`` is the line in the SVG file."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from app.content.errors import ContentError
 from app.content.figures import FigureError, load_svg
 from app.content.model import Article, Block, Reviewer, Section, Source
 from app.content.render import CITATION_RE
@@ -46,15 +47,6 @@ DESCRIPTION_PREFIX = "Description:"
 FIGURE_SRC_RE = re.compile(r"^figures/[a-z0-9]+(?:-[a-z0-9]+)*\.svg$")
 
 _parser = MarkdownIt("commonmark").enable("table")
-
-
-class ContentError(ValueError):
-    """Invalid content, with the file and line where it is."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -434,7 +426,7 @@ def _figure(path: Path, line: int, token: Token, caption: tuple[str, str, str, i
         svg = load_svg(path.parent / src)
     except FigureError as exc:
         raise ContentError(
-            exc.path, exc.line, f"{exc.args[0].split(': ', 1)[-1]} (figure in {path.name}:{line})"
+            exc.path, exc.line, f"{exc.message} (figure in {path.name}:{line})"
         ) from None
     parts = (Block("alt", alt, line), *(Block("figure-text", t.text, line) for t in svg.texts))
     return Block("figure", caption[1], caption[3], anchor=caption[2], parts=parts, src=src, svg=svg)
