@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -22,7 +23,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import escape, read_po, write_po
+from babel.messages.pofile import escape, read_po, unescape, write_po
 
 from app.config import PROJECT_ROOT
 from app.content.conventions import ARTICLES, MESSAGES, article_of, catalog_languages, catalog_path
@@ -41,6 +42,9 @@ COPYRIGHT_HOLDER = "Patient-education project"
 MSGID_BUGS_ADDRESS = "translations@localhost"
 CREATION_DATE_RE = re.compile(r'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
+#: A previous-English line as Babel reads it: a translator comment starting with "|".
+PREVIOUS_ID = re.compile(r'^\| msgid (".*")$')
+STALE_PREVIOUS = re.compile(r'^\| (msgctxt|msgid|msgid_plural) "|^\| "')
 
 
 class CatalogError(Exception):
@@ -109,7 +113,28 @@ def _clean(domain: str, catalog: Catalog) -> Catalog:
 
 def read(path: Path, domain: str, locale: str | None = None) -> Catalog:
     with path.open("rb") as handle:
-        return _clean(domain, read_po(handle, locale=locale, domain=domain))
+        catalog = _clean(domain, read_po(handle, locale=locale, domain=domain))
+    _previous_from_comments(catalog)
+    return catalog
+
+
+def _previous_from_comments(catalog: Catalog) -> None:
+    """Babel reads a ``#| msgid "..."`` line (the English a fuzzy translation was made from) as
+    a translator comment, and would write it back as one (``# | msgid``): take it back as the
+    message's previous id, which ``write`` puts out as ``#|`` again."""
+    for message in catalog:
+        kept, previous = [], []
+        for comment in message.user_comments:
+            found = PREVIOUS_ID.match(comment)
+            if found:
+                previous.append(unescape(found[1]))
+            elif previous and comment.startswith('| "'):
+                previous[-1] += unescape(comment[2:])
+            elif not STALE_PREVIOUS.match(comment):
+                kept.append(comment)
+        message.user_comments = kept
+        if previous and not message.previous_id:
+            message.previous_id = previous[:1]
 
 
 def write(path: Path, catalog: Catalog, domain: str) -> None:
@@ -196,16 +221,10 @@ def update(config: Settings, languages: Iterable[str] | None = None) -> list[Pat
     return written
 
 
-#: What a previous English looks like once a tool has turned it into a translator comment
-#: (``# | msgid "..."``): Babel reads a wrapped ``#|`` line that way.
-STALE_PREVIOUS = re.compile(r'^\| (msgctxt|msgid|msgid_plural) "|^\| "')
-
-
 def _drop_stale_previous(catalog: Catalog) -> None:
     """The old English belongs to a fuzzy entry only: once a translator has reviewed the entry
-    (no longer fuzzy), or as a comment left behind by a tool, it only misleads."""
+    (no longer fuzzy) it only misleads."""
     for message in catalog:
-        message.user_comments = [c for c in message.user_comments if not STALE_PREVIOUS.match(c)]
         if not message.fuzzy:
             message.previous_id = []
 
@@ -253,11 +272,19 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
             mo = path.with_suffix(".mo")
             buffer = io.BytesIO()
             write_mo(buffer, catalog, use_fuzzy=False)
-            mo.write_bytes(buffer.getvalue())
+            _replace(mo, buffer.getvalue())
             written.append(mo)
     if problems:
         raise CatalogError("\n".join(problems))
     return written
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a site starting while catalogs compile must never
+    read half a file."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    draft.write_bytes(data)
+    os.replace(draft, path)
 
 
 def _placeholder_problems(path: Path, domain: str, catalog: Catalog) -> list[str]:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, cast
 
@@ -23,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.database import UTCDateTime, db, utcnow
 from app.staff import audit
-from app.staff.models import RecoveryCode, StaffUser
+from app.staff.models import QUESTIONS, ROLES, TRANSLATIONS, RecoveryCode, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
 #: scrypt's block size and parallelism; its cost N is the PASSWORD_SCRYPT_N setting.
@@ -281,7 +282,12 @@ def _existing(username: str) -> StaffUser:
     return user
 
 
-def create_user(username: str, password: str) -> StaffUser:
+def create_user(
+    username: str,
+    password: str,
+    roles: Sequence[str] = (QUESTIONS,),
+    languages: Sequence[str] = (),
+) -> StaffUser:
     username = username.strip()
     if not username or len(username) > 80:
         raise AccountError("the username must be 1 to 80 characters")
@@ -289,9 +295,38 @@ def create_user(username: str, password: str) -> StaffUser:
     if db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
         raise AccountError(f"there is already an account {username!r}")
     user = StaffUser(username=username, password_hash=hash_password(password))
+    _apply_roles(user, roles, languages)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def _apply_roles(user: StaffUser, roles: Sequence[str], languages: Sequence[str]) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise AccountError(f"roles are one or more of {', '.join(ROLES)}, not {unknown or 'none'}")
+    if TRANSLATIONS in roles and not languages:
+        raise AccountError("a translator needs the languages of their desk (--language)")
+    if languages and TRANSLATIONS not in roles:
+        raise AccountError("languages are for the translations role only")
+    user.roles = ",".join(role for role in ROLES if role in roles)
+    user.languages = ",".join(sorted(set(languages))) or None
+
+
+def set_roles(username: str, roles: Sequence[str], languages: Sequence[str] = ()) -> None:
+    """What an account may do from now on; its sessions end, so no page open under the old
+    roles keeps working."""
+    user = _existing(username)
+    _apply_roles(user, roles, languages)
+    user.new_session_token()
+    audit.record(
+        username, audit.ROLES_CHANGED, detail=f"{user.roles} {user.languages or ''}".strip()
+    )
+    db.session.commit()
+
+
+def all_users() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.username)))
 
 
 def set_password(username: str, password: str) -> None:

@@ -22,6 +22,7 @@ DELETED = "deleted"
 LOGGED_IN = "logged-in"
 TWO_FACTOR_RESET = "2fa-reset"
 COPY_SENT = "copy-sent"
+ROLES_CHANGED = "roles-changed"
 
 
 def record(

@@ -15,6 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import Model, UTCDateTime, utcnow
 
+#: Reads, answers and exports patients' questions, and reads the audit log.
+QUESTIONS = "questions"
+#: Sees the translation desk of the languages given to them, and nothing of the questions.
+TRANSLATIONS = "translations"
+ROLES = (QUESTIONS, TRANSLATIONS)
+
 
 class StaffUser(UserMixin, Model):
     """A staff account. ``session_token`` is what the login session holds instead of the id:
@@ -41,6 +47,21 @@ class StaffUser(UserMixin, Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    #: What the account may do, comma-separated (``ROLES``); set with ``flask staff roles``.
+    roles: Mapped[str] = mapped_column(String(100), default=QUESTIONS, server_default=QUESTIONS)
+    #: The languages whose translation desk a translator sees, comma-separated codes.
+    languages: Mapped[str | None] = mapped_column(String(200))
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles.split(",")
+
+    @property
+    def desk_languages(self) -> list[str]:
+        """Only for a translator: the languages given to them."""
+        if not self.has_role(TRANSLATIONS):
+            return []
+        return [code for code in (self.languages or "").split(",") if code]
 
     @property
     def has_2fa(self) -> bool:

@@ -45,7 +45,7 @@ from app.staff.forms import (
     LoginForm,
     SetupForm,
 )
-from app.staff.models import StaffUser
+from app.staff.models import QUESTIONS, StaffUser
 from app.web.security import csrf
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -65,8 +65,9 @@ PENDING, LOGIN_AT, SEEN_AT = "staff_pending", "staff_login_at", "staff_seen_at"
 OPEN_ENDPOINTS = {"staff.login", "staff.second_factor", "staff.setup", "staff.logout"}
 
 
-@bp.before_request
 def require_login():
+    """A full log-in whose session is neither idle nor too old; the redirect to log in, or
+    None. Shared by every staff blueprint, so no page can forget it."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
@@ -77,8 +78,23 @@ def require_login():
         logout_user()
         session.clear()
         flash(_("Your session has ended. Please log in again."), "info")
-        return redirect(url_for(".login", next=request.path if request.method == "GET" else None))
+        target = request.path if request.method == "GET" else None
+        return redirect(url_for("staff.login", next=target))
     session[SEEN_AT] = now
+    return None
+
+
+@bp.before_request
+def require_questions_role():
+    """Logged in, and allowed to work on patients' questions: deny by default, since every
+    page of this blueprint but the log-in steps is about them."""
+    refused = require_login()
+    if refused is not None or request.endpoint in OPEN_ENDPOINTS:
+        return refused
+    if not current_user.has_role(QUESTIONS):
+        if request.endpoint == "staff.index" and current_user.desk_languages:
+            return redirect(url_for("desk.index"))
+        abort(403)
     return None
 
 
@@ -479,5 +495,6 @@ def audit_log():
         audit.LOGGED_IN: _("logged in"),
         audit.TWO_FACTOR_RESET: _("two-factor log-in reset"),
         audit.COPY_SENT: _("copy sent to the patient"),
+        audit.ROLES_CHANGED: _("roles changed"),
     }
     return render_template("staff/audit.html", pagination=pagination, labels=labels)

@@ -4,12 +4,10 @@ the audit log."""
 
 import csv
 import datetime as dt
-import functools
 import html
 import io
 import re
 import time
-from dataclasses import dataclass
 
 import pyotp
 import pytest
@@ -18,51 +16,25 @@ from werkzeug.security import generate_password_hash
 
 from app.database import db
 from app.questions import records, service
-from app.staff import accounts
 from app.staff.models import AuditEntry, RecoveryCode, StaffUser
 from app.staff.views import ABSOLUTE_LIMIT, IDLE_LIMIT, LOGIN_AT, PER_PAGE, SEEN_AT, safe_next
 from tests.conftest import BOTH_DATABASES
-from tests.helpers import PASSWORD, hidden_fields, log_in, new_query
+from tests.helpers import (
+    PASSWORD,
+    STAFF_URLS,
+    Account,
+    fresh_code,
+    hidden_fields,
+    log_in,
+    log_in_fully,
+    make_account,
+    new_query,
+    send_code,
+)
 
 ARTICLE = "/en/articles/als-stem-cell-therapy"
 
-#: Every staff address with its method, but the log-in steps; a test checks none is missing.
-STAFF_URLS = [
-    ("GET", "/staff/"),
-    ("GET", "/staff/queries/ABCD2345"),
-    ("POST", "/staff/queries/ABCD2345/answer"),
-    ("POST", "/staff/queries/ABCD2345/delete"),
-    ("POST", "/staff/queries/ABCD2345/send-copy"),
-    ("GET", "/staff/export.csv"),
-    ("GET", "/staff/audit"),
-]
 LOGIN_STEPS = {"staff.login", "staff.second_factor", "staff.setup", "staff.logout"}
-
-
-@dataclass
-class Account:
-    username: str
-    secret: str
-    recovery_codes: list[str]
-
-
-@functools.cache
-def password_hash() -> str:
-    """Hashed once per run, at the test settings' scrypt cost (conftest)."""
-    return generate_password_hash(PASSWORD, method="scrypt:16384:8:1")
-
-
-def make_account(app, username: str = "nurse", two_factor: bool = True) -> Account:
-    """An account with two-factor log-in set up, as its first log-in would leave it."""
-    with app.app_context():
-        user = StaffUser(username=username, password_hash=password_hash())
-        db.session.add(user)
-        db.session.commit()
-        if not two_factor:
-            return Account(username, "", [])
-        secret = accounts.start_totp_setup(user)
-        codes = accounts.confirm_totp_setup(user, pyotp.TOTP(secret).now())
-    return Account(username, secret, codes)
 
 
 @pytest.fixture
@@ -73,32 +45,6 @@ def account(app) -> Account:
 @pytest.fixture
 def user(account) -> str:
     return account.username
-
-
-def fresh_code(app, account: Account) -> str:
-    """The app's current code, with the account's record of used codes cleared first: the site
-    refuses a code twice, and tests log in more often than every 30 seconds."""
-    with app.app_context():
-        db.session.execute(
-            update(StaffUser)
-            .where(StaffUser.username == account.username)
-            .values(totp_last_counter=None)
-        )
-        db.session.commit()
-    return pyotp.TOTP(account.secret).now()
-
-
-def send_code(client, code: str = "", recovery_code: str = ""):
-    hidden = hidden_fields(client.get("/staff/login/code").get_data(as_text=True))
-    return client.post(
-        "/staff/login/code", data={**hidden, "code": code, "recovery_code": recovery_code}
-    )
-
-
-def log_in_fully(app, client, account: Account, next_url=None):
-    response = log_in(client, account.username, next_url=next_url)
-    assert response.headers["Location"] == "/staff/login/code"
-    return send_code(client, fresh_code(app, account))
 
 
 @pytest.fixture
