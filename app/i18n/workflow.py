@@ -28,6 +28,7 @@ from babel.messages.pofile import escape, read_po, unescape, write_po
 from app.config import PROJECT_ROOT
 from app.content.conventions import ARTICLES, MESSAGES, article_of, catalog_languages, catalog_path
 from app.content.render import CITATION_RE
+from app.i18n import qa
 
 #: What each domain is extracted from: (folder, pattern relative to it, Babel method). The
 #: interface comes from the code; articles come from the content folder.
@@ -456,4 +457,6 @@ def check(
         compile_catalogs(config, languages)
     except CatalogError as exc:
         problems.extend(str(exc).splitlines())
+    # translate-toolkit's pofilter tests, set up per language (app/i18n/qa.py).
+    problems.extend(qa.problems(config.translations, languages))
     return problems
