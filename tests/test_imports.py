@@ -44,7 +44,7 @@ def test_every_module_imports_on_its_own():
 CORES = {
     "app/content": {"model", "errors", "loader", "render", "catalog", "conventions", "extract",
                     "figures", "readability", "store"},
-    "app/search": {"analysis", "index", "query", "service", "snippets", "synonyms"},
+    "app/search": {"analysis", "glossary", "index", "query", "service", "snippets", "synonyms"},
 }  # fmt: skip
 WEB = ("flask", "flask_", "werkzeug", "jinja2", "app.web", "app.i18n", "app.questions", "app.staff")
 

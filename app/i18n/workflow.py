@@ -29,6 +29,7 @@ from app.config import PROJECT_ROOT
 from app.content.conventions import ARTICLES, MESSAGES, article_of, catalog_languages, catalog_path
 from app.content.render import CITATION_RE
 from app.i18n import qa
+from app.search import glossary
 
 #: What each domain is extracted from: (folder, pattern relative to it, Babel method). The
 #: interface comes from the code; articles come from the content folder.
@@ -252,7 +253,10 @@ def init(config: Settings, lang: str) -> list[Path]:
         glossary.write_text(
             f"# Glossary: English to {locale.english_name}\n\n"
             "Use these terms in every catalog of this language.\n\n"
-            "| English | Translation | Note |\n|---|---|---|\n",
+            'The column "Readers also type" lists, separated by semicolons (;), the other ways\n'
+            "readers write a term (the other register, the English loanword, common spellings):\n"
+            "site search treats them and the Translation as one. List a word for one row only.\n\n"
+            "| English | Translation | Readers also type | Note |\n|---|---|---|---|\n",
             encoding="utf-8",
         )
         written.append(glossary)
@@ -459,4 +463,6 @@ def check(
         problems.extend(str(exc).splitlines())
     # translate-toolkit's pofilter tests, set up per language (app/i18n/qa.py).
     problems.extend(qa.problems(config.translations, languages))
+    # Each glossary's "Readers also type" feeds search: one word, one term.
+    problems.extend(glossary.problems(config.translations, languages))
     return problems

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import regex
 from whoosh.query import And, Or, Phrase, Query, Term
@@ -19,7 +21,7 @@ from whoosh.searching import Searcher
 from app.search.analysis import WORD_RE, fold, normalize_text, words
 from app.search.index import field as fieldname
 from app.search.snippets import make_snippet
-from app.search.synonyms import expand
+from app.search.synonyms import Match, Member, expand, matches
 
 MAX_CHARS = 200
 MAX_TERMS = 8
@@ -161,36 +163,111 @@ def _word_query(searcher: Searcher, lang: str, word: Word) -> Query | None:
     return Term(fname, terms[0]) if len(terms) == 1 else Or([Term(fname, t) for t in terms])
 
 
-def _phrase_query(lang: str, phrase: tuple[str, ...]) -> Query | None:
+def _member_query(lang: str, found: Member) -> Query:
+    """Another member of a synonym group: a word as any of its terms, a phrase as its words in
+    order (stop words apart, as in the index)."""
+    fname = fieldname("text", lang)
+    if len(found) > 1:
+        return Phrase(fname, [terms[0] for terms in found])
+    terms = found[0]
+    return Term(fname, terms[0]) if len(terms) == 1 else Or([Term(fname, t) for t in terms])
+
+
+def _synonym_runs(lang: str, typed: Sequence[Word], glossaries: Path | None) -> list[Match]:
+    """The runs of the reader's words that say a member of a synonym group, as positions in
+    ``typed``: stop words inside a run belong to it, and a prefix is never part of one."""
+    content = [
+        (i, () if word.prefix else tuple(words(lang, word.text))) for i, word in enumerate(typed)
+    ]
+    content = [(i, terms) for i, terms in content if terms or typed[i].prefix]
+    return [
+        Match(content[m.start][0], content[m.end - 1][0] + 1, m.others)
+        for m in matches(lang, [terms for _, terms in content], glossaries)
+    ]
+
+
+def _word_groups(
+    searcher: Searcher, lang: str, typed: Sequence[Word], glossaries: Path | None
+) -> list[Query]:
+    """One query per word, except where the words say a member of a synonym group: there the
+    words as typed, or any other member of the group (a formal phrase finds the loanword)."""
+    runs = {span.start: span for span in _synonym_runs(lang, typed, glossaries)}
+    out: list[Query | None] = []
+    at = 0
+    while at < len(typed):
+        span = runs.get(at)
+        if span is None:
+            out.append(_word_query(searcher, lang, typed[at]))
+            at += 1
+            continue
+        found = (_word_query(searcher, lang, word) for word in typed[at : span.end])
+        own = [q for q in found if q is not None]
+        said = own[0] if len(own) == 1 else And(own)
+        out.append(Or([said, *(_member_query(lang, m) for m in span.others)]))
+        at = span.end
+    return [q for q in out if q is not None]
+
+
+def _whole_run(lang: str, phrase: tuple[str, ...], glossaries: Path | None) -> Match | None:
+    """The synonym run that is all of a quoted phrase (its stop words apart), if one is."""
+    for span in _synonym_runs(lang, [Word(w) for w in phrase], glossaries):
+        if not any(words(lang, w) for w in phrase[: span.start] + phrase[span.end :]):
+            return span
+    return None
+
+
+def _phrase_query(lang: str, phrase: tuple[str, ...], glossaries: Path | None) -> Query | None:
     tokens = [found[0] for found in (words(lang, w) for w in phrase) if found]
     if len(tokens) < 2:
         return None
-    return Phrase(fieldname("text", lang), tokens)
+    exact = Phrase(fieldname("text", lang), tokens)
+    span = _whole_run(lang, phrase, glossaries)
+    if span is None:
+        return exact
+    return Or([exact, *(_member_query(lang, m) for m in span.others)])
 
 
-def _loose_phrase(searcher: Searcher, lang: str, phrase: tuple[str, ...]) -> Query | None:
+def _loose_phrase(
+    searcher: Searcher, lang: str, phrase: tuple[str, ...], glossaries: Path | None
+) -> Query | None:
     """A quoted phrase as all of its words, anywhere in the section, each with its stems and
     synonyms: what a wider search tries when the exact phrase is not in the text (readers
     quote the words they know, not always the ones the translation chose)."""
-    found = [q for q in (_word_query(searcher, lang, Word(w)) for w in phrase) if q is not None]
+    found = _word_groups(searcher, lang, [Word(w) for w in phrase], glossaries)
     if not found:
         return None
     return found[0] if len(found) == 1 else And(found)
 
 
-def _groups(searcher: Searcher, query: CleanQuery, lang: str, strict: bool = True) -> list[Query]:
+def _groups(
+    searcher: Searcher,
+    query: CleanQuery,
+    lang: str,
+    strict: bool = True,
+    glossaries: Path | None = None,
+) -> list[Query]:
     if strict:
-        groups = [_phrase_query(lang, p) for p in query.phrases]
+        groups = [_phrase_query(lang, p, glossaries) for p in query.phrases]
     else:
-        groups = [_loose_phrase(searcher, lang, p) for p in query.phrases]
-    groups += [_word_query(searcher, lang, w) for w in query.words]
+        groups = [_loose_phrase(searcher, lang, p, glossaries) for p in query.phrases]
+    groups += _word_groups(searcher, lang, query.words, glossaries)
     return [g for g in groups if g is not None]
 
 
-def _results(hits, lang: str, query: CleanQuery) -> list[SearchResult]:
+def _synonym_terms(lang: str, query: CleanQuery, glossaries: Path | None) -> set[str]:
+    """The index terms of the one-word synonyms the query also looks for, marked in snippets
+    like the reader's own words. Not the words of a phrase: snippets mark words, and each word
+    of "स्टेम कोशिका" on its own would mark every कोशिका in the text."""
+    runs = _synonym_runs(lang, query.words, glossaries)
+    for phrase in query.phrases:
+        runs += _synonym_runs(lang, [Word(w) for w in phrase], glossaries)
+    return {t for span in runs for found in span.others if len(found) == 1 for t in found[0]}
+
+
+def _results(hits, lang: str, query: CleanQuery, also: set[str]) -> list[SearchResult]:
     results = []
     body = fieldname("body", lang)
-    wanted = set()
+    wanted = set(also)
     for word in (*query.words, *(Word(w) for p in query.phrases for w in p)):
         wanted.update(words(lang, word.text))
     prefixes = tuple(fold(lang, w.text.lower()) for w in query.words if w.prefix)
@@ -211,10 +288,15 @@ def _results(hits, lang: str, query: CleanQuery) -> list[SearchResult]:
 
 
 def _search(
-    searcher: Searcher, query: CleanQuery, lang: str, page: int, strict: bool = False
+    searcher: Searcher,
+    query: CleanQuery,
+    lang: str,
+    page: int,
+    strict: bool = False,
+    glossaries: Path | None = None,
 ) -> tuple[list, int, int]:
     """All the words and exact phrases (``strict``), or any of them, phrases loosened."""
-    groups = _groups(searcher, query, lang, strict)
+    groups = _groups(searcher, query, lang, strict, glossaries)
     if not groups:
         return [], 0, 1
     # No language filter is needed: each language has its own fields.
@@ -227,7 +309,8 @@ def _search(
         return [], 0, 1
     page = min(page, math.ceil(total / PAGE_SIZE))
     start = (page - 1) * PAGE_SIZE
-    return _results(hits[start : start + PAGE_SIZE], lang, query), total, page
+    also = _synonym_terms(lang, query, glossaries)
+    return _results(hits[start : start + PAGE_SIZE], lang, query, also), total, page
 
 
 def _known(searcher: Searcher, lang: str, written: str, word: str) -> bool:
@@ -248,19 +331,28 @@ class Respelling:
 
 
 def suggest(
-    searcher: Searcher, query: CleanQuery, lang: str, limit: int = MAX_RESPELL
+    searcher: Searcher,
+    query: CleanQuery,
+    lang: str,
+    limit: int = MAX_RESPELL,
+    glossaries: Path | None = None,
 ) -> Respelling:
     """A respelling of the reader's unknown words from the words in the index, if one differs.
 
     Distances count graphemes, not code points (an Indic letter with its vowel sign is one),
     short words are left alone, and one edit is tried before two. Only the ``limit`` longest
     unknown words are respelled (a long word is the likelier typo and the more telling one),
-    so the cost of a query does not grow with the number of invented words in it.
+    so the cost of a query does not grow with the number of invented words in it. Words that
+    say a synonym (a glossary's formal term) are the reader's own words, never respelled.
     """
     corrector = searcher.corrector(fieldname("words", lang))
     out = [w.text + ("*" if w.prefix else "") for w in query.words]
     unknown: list[tuple[int, int, str]] = []
+    runs = _synonym_runs(lang, query.words, glossaries)
+    said = {i for found in runs for i in range(found.start, found.end)}
     for position, word in enumerate(query.words):
+        if position in said:
+            continue
         written = words(lang, word.text, stemming=False, folding=False)
         letters = len(GRAPHEME.findall(written[0])) if written else 0
         if word.prefix or not MIN_SUGGEST <= letters <= MAX_SUGGEST:
@@ -280,34 +372,42 @@ def suggest(
 
 
 def run(
-    searcher: Searcher, query: CleanQuery, lang: str, page: int = 1, fallback: bool = True
+    searcher: Searcher,
+    query: CleanQuery,
+    lang: str,
+    page: int = 1,
+    fallback: bool = True,
+    glossaries: Path | None = None,
 ) -> SearchPage:
     """Search ``lang`` for sections with all the words. With few of those: a respelling of
     unknown words (shown as "results for ..."), else sections with any of the words (ranked
-    by how many they have, so the all-words ones stay first). Nothing at all: English."""
+    by how many they have, so the all-words ones stay first). Nothing at all: English.
+    ``glossaries`` is the translations folder whose glossaries' groups are synonyms."""
     page = min(max(page, 1), MAX_PAGE)
     if query.empty:
         return SearchPage(query=query, lang=lang)
-    results, total, found_page = _search(searcher, query, lang, page, strict=True)
+    results, total, found_page = _search(searcher, query, lang, page, True, glossaries)
     if total >= ENOUGH:
         return SearchPage(query, lang, results, total, found_page)
-    respelling = suggest(searcher, query, lang)
+    respelling = suggest(searcher, query, lang, glossaries=glossaries)
     tried = respelling.tried
     if suggestion := respelling.text:
         # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
-        fixed, fixed_total, fixed_page = _search(searcher, clean(suggestion), lang, page, True)
+        fixed, fixed_total, fixed_page = _search(
+            searcher, clean(suggestion), lang, page, True, glossaries
+        )
         if fixed_total > total:
             return SearchPage(
                 query, lang, fixed, fixed_total, fixed_page,
                 suggestion=suggestion, corrected=True, respelled=tried,
             )  # fmt: skip
-    wider, wider_total, wider_page = _search(searcher, query, lang, page)
+    wider, wider_total, wider_page = _search(searcher, query, lang, page, False, glossaries)
     if wider_total > total:
         return SearchPage(query, lang, wider, wider_total, wider_page, respelled=tried)
     if total:
         return SearchPage(query, lang, results, total, found_page, respelled=tried)
     if fallback and lang != "en":
-        results, total, found_page = _search(searcher, query, "en", page)
+        results, total, found_page = _search(searcher, query, "en", page, False, glossaries)
         if total:
             return SearchPage(
                 query, "en", results, total, found_page, fallback=True, respelled=tried

@@ -29,11 +29,26 @@ class SearchUnavailable(RuntimeError):
     """No usable index right now (missing, half-written, corrupt, or being built)."""
 
 
+def translations_of(store: ContentStore) -> Path | None:
+    """The translations folder the store read its catalogs from (``<it>/<lang>/LC_MESSAGES/``,
+    as ``conventions.catalog_path`` lays them out): where the glossaries are."""
+    return next((path.parents[2] for path in store.mo_paths.values()), None)
+
+
 class SearchService:
-    def __init__(self, root: Path, store: ContentStore, languages: list[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        store: ContentStore,
+        languages: list[str],
+        glossaries: Path | None = None,
+    ) -> None:
         self.root = Path(root)
         self.store = store
         self.languages = languages
+        #: The folder whose ``<lang>/glossary.md`` feed the synonyms (by default the store's
+        #: translations folder); read once per process, at query time (no rebuild needed).
+        self.glossaries = glossaries if glossaries is not None else translations_of(store)
         self._local = threading.local()
         self._opened: tuple[int, str] | None = None
         self._index = None
@@ -84,7 +99,7 @@ class SearchService:
             key = (query, lang, page)
             found = self._results.get(key)
             if found is None:
-                found = run(searcher, query, lang, page)
+                found = run(searcher, query, lang, page, glossaries=self.glossaries)
                 self._results.put(key, found)
             return found
         except SearchUnavailable:
