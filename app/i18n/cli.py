@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.i18n import workflow
+from app.i18n import packages, workflow
 
 
 def _settings() -> workflow.Settings:
@@ -99,10 +100,72 @@ def status(fail_under: int | None, languages: tuple[str, ...]) -> None:
 @translate.command()
 @click.option("--fail-under", type=click.IntRange(0, 100), default=100, show_default=True)
 def check(fail_under: int) -> None:
-    """Fail if catalogs are out of sync, do not compile, mismatch placeholders or are incomplete."""
+    """Fail if catalogs are out of sync, do not compile, mismatch placeholders or are incomplete,
+    if pofilter's checks find a defect (app/i18n/qa.py) or a glossary lists a word twice."""
     problems = workflow.check(_settings(), minimum=fail_under)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
-    click.echo("catalogs are in sync, compile cleanly and are complete")
+    click.echo("catalogs are in sync, compile cleanly, are complete and pass the QA checks")
+
+
+@translate.command()
+@click.argument("language")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(packages.FORMATS),
+    help="po, or xliff for CAT tools [default: xliff for an .xlf/.xliff FILE, else po]",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    metavar="FILE",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+)
+def package(language: str, format_: str | None, output: Path) -> None:
+    """Write LANGUAGE's entries waiting for work to FILE, for a translator outside the repository.
+
+    Fuzzy and untranslated entries of both domains, with their context, the previous English,
+    the comments for translators and the glossary terms they contain. Each entry is keyed
+    DOMAIN/CONTEXT (msgctxt in PO, resname in XLIFF): leave keys and English unchanged.
+    """
+    fmt = format_ or packages.detect(b"", output.name)
+    try:
+        built = packages.build(_settings(), language, fmt)
+    except packages.PackageError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not built.count:
+        click.echo(f"nothing of {language} is waiting for work: no package written")
+        return
+    output.write_bytes(built.data)
+    click.echo(
+        f"wrote {output} ({fmt}): {built.count} entries of {language} "
+        f"({built.fuzzy} fuzzy, {built.untranslated} untranslated)"
+    )
+
+
+@translate.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def merge(file: Path) -> None:
+    """Merge a returned work package FILE (PO or XLIFF) into its language's catalogs.
+
+    Only entries whose English still matches the catalog and whose translation passes the
+    checks are merged (and are no longer fuzzy); every other one is reported with the reason,
+    and the exit status is then 1. A file that is not a readable package changes nothing.
+    """
+    try:
+        outcome = packages.merge(_settings(), file.read_bytes(), file.name)
+    except packages.PackageError as exc:
+        raise click.ClickException(f"{file}: {exc}. Nothing was merged.") from None
+    for line in outcome.lines():
+        click.echo(line)
+    for path in outcome.written:
+        click.echo(f"updated {path}")
+    if outcome.written:
+        click.echo("Review the changes, then run 'flask translate compile'.")
+    if outcome.refused:
+        sys.exit(1)
