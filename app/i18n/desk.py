@@ -18,6 +18,7 @@ from babel.messages.catalog import Message
 
 from app.content.conventions import ARTICLES, article_of
 from app.i18n.workflow import INTERFACE, Settings, read
+from app.search.glossary import parse
 
 WORD = re.compile(r"\s+|[^\s]+")
 
@@ -73,22 +74,11 @@ def word_diff(old: str, new: str) -> tuple[Change, ...]:
 
 
 def glossary(path: Path) -> list[Term]:
-    """The rows of a language's ``glossary.md`` tables, by their "English" and "Translation"
-    columns (whatever other columns they have, and however many tables)."""
+    """The English and agreed translation of every row of a language's ``glossary.md``, read
+    afresh (the desk shows the file as it is now), with the parser search uses."""
     if not path.is_file():
         return []
-    terms: list[Term] = []
-    columns: tuple[int, int] | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip().startswith("|"):
-            continue
-        row = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        names = [cell.lower() for cell in row]
-        if "english" in names and "translation" in names:
-            columns = names.index("english"), names.index("translation")
-        elif columns and len(row) > max(columns) and not set("".join(row)) <= set("-: "):
-            terms.append(Term(row[columns[0]], row[columns[1]]))
-    return terms
+    return [Term(e.english, e.translation) for e in parse(path.read_text(encoding="utf-8"))]
 
 
 def terms_in(text: str, terms: Iterable[Term]) -> tuple[Term, ...]:
