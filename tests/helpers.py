@@ -196,3 +196,17 @@ def log_in_fully(app, client, account: Account, next_url=None):
     response = log_in(client, account.username, next_url=next_url)
     assert response.headers["Location"] == "/staff/login/code"
     return send_code(client, fresh_code(app, account))
+
+
+#: The paragraph the catalog tests change: the MS article's first, in section what-is-ms.
+MS_PARAGRAPH = "Multiple sclerosis (MS) is "
+
+
+def edit_paragraph(project: Path, old: str, new: str, starts: str = MS_PARAGRAPH) -> str:
+    """Replace ``old`` with ``new`` in the MS article's paragraph that starts with ``starts``
+    (in a private copy of the project); return the paragraph as it was."""
+    article = project / "content" / "ms-stem-cell-therapy.md"
+    text = article.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith(starts))
+    article.write_text(text.replace(line, line.replace(old, new)), encoding="utf-8")
+    return line

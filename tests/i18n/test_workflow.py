@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 
 from app import create_app
 from tests.conftest import ROOT
-from tests.helpers import invoke
+from tests.helpers import edit_paragraph, invoke
 
 PARAGRAPH = re.compile(r"^(When many studies|.*)$")
 
@@ -62,12 +62,7 @@ def test_changed_english_paragraph_turns_fuzzy_and_is_shown_in_english(project_c
     page = create_app(project_config).test_client().get("/sw/articles/ms-stem-cell-therapy")
     assert "data-untranslated" not in page.get_data(as_text=True)
 
-    article = project / "content" / "ms-stem-cell-therapy.md"
-    text = article.read_text(encoding="utf-8")
-    original = next(
-        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
-    )
-    article.write_text(text.replace(original, original + " An added sentence."), encoding="utf-8")
+    original = edit_paragraph(project, "cure MS.", "cure MS. An added sentence.")
     assert invoke(project_config, "extract").exit_code == 0
     assert invoke(project_config, "update").exit_code == 0
     po = (lc / "articles.po").read_text(encoding="utf-8")
@@ -219,12 +214,7 @@ def entries(path) -> set[tuple]:
 def test_one_changed_sentence_changes_one_entry_of_each_article_catalog(project_config, project):
     catalogs = project / "translations"
     before = {p: p.read_text("utf-8") for p in catalogs.rglob("*.po*")}
-    article = project / "content" / "ms-stem-cell-therapy.md"
-    text = article.read_text(encoding="utf-8")
-    original = next(
-        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
-    )
-    article.write_text(text.replace(original, original + " One more."), encoding="utf-8")
+    original = edit_paragraph(project, "cure MS.", "cure MS. One more.")
     assert invoke(project_config, "extract").exit_code == 0
     assert invoke(project_config, "update").exit_code == 0
 
@@ -244,12 +234,7 @@ def test_one_changed_sentence_changes_one_entry_of_each_article_catalog(project_
 
 def test_update_drops_the_old_english_once_an_entry_is_reviewed(project_config, project):
     po = project / "translations" / "fr" / "LC_MESSAGES" / "articles.po"
-    article = project / "content" / "ms-stem-cell-therapy.md"
-    text = article.read_text(encoding="utf-8")
-    original = next(
-        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
-    )
-    article.write_text(text.replace(original, original + " One more."), encoding="utf-8")
+    original = edit_paragraph(project, "cure MS.", "cure MS. One more.")
     invoke(project_config, "extract")
     invoke(project_config, "update", "fr")
     assert f'#, fuzzy\n#| msgid "{original}"\n' in po.read_text("utf-8")

@@ -12,6 +12,7 @@ from app.questions.models import Question
 from app.staff.models import AuditEntry
 from tests.helpers import (
     STAFF_URLS,
+    edit_paragraph,
     hidden_fields,
     invoke,
     log_in_fully,
@@ -79,13 +80,7 @@ def test_staff_who_answer_questions_see_no_desk(app, client):
 def test_the_desk_shows_the_change_the_translation_the_glossary_and_the_page(
     project_config, project, make_app
 ):
-    article = project / "content" / "ms-stem-cell-therapy.md"
-    text = article.read_text(encoding="utf-8")
-    original = next(
-        line for line in text.splitlines() if line.startswith("Multiple sclerosis (MS) is ")
-    )
-    changed = original.replace("a long-term disease", "a lifelong disease")
-    article.write_text(text.replace(original, changed), encoding="utf-8")
+    edit_paragraph(project, "a long-term disease", "a lifelong disease")
     assert invoke(project_config, "extract").exit_code == 0
     assert invoke(project_config, "update").exit_code == 0
     app = make_app()
