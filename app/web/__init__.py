@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.web import caching, limits, meta, security
+from app.web.export import export_command
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     limits.init_app(app)
     app.register_blueprint(meta.bp)
+    app.cli.add_command(export_command)
