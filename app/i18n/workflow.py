@@ -274,6 +274,10 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
                 continue
             catalog = read(path, domain, lang)
             problems.extend(_placeholder_problems(path, domain, catalog))
+            # The .po has no creation date, so Babel would stamp the current minute into the
+            # .mo: the site's content version (and every page's ETag) would change with each
+            # compile, text changed or not. The catalog's own revision date stands in.
+            catalog.creation_date = _fixed_date(catalog)
             mo = path.with_suffix(".mo")
             buffer = io.BytesIO()
             write_mo(buffer, catalog, use_fuzzy=False)
@@ -282,6 +286,13 @@ def compile_catalogs(config: Settings, languages: Iterable[str] | None = None) -
     if problems:
         raise CatalogError("\n".join(problems))
     return written
+
+
+def _fixed_date(catalog: Catalog) -> dt.datetime:
+    revised = catalog.revision_date
+    if isinstance(revised, dt.datetime):
+        return revised
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from app import create_app
@@ -249,3 +250,18 @@ def test_update_drops_the_old_english_once_an_entry_is_reviewed(project_config, 
     after = po.read_text("utf-8")
     assert f'msgid "{original} One more."' in after
     assert "#| msgid" not in after and "# | msgid" not in after
+
+
+def test_compiling_unchanged_catalogs_gives_the_same_bytes(project_config, project):
+    """No date of compilation goes into a .mo: the content version and every page's ETag change
+    only when text does."""
+    assert invoke(project_config, "compile", "hi").exit_code == 0
+    mo = project / "translations" / "hi" / "LC_MESSAGES" / "articles.mo"
+    with mo.open("rb") as handle:
+        compiled = read_mo(handle)
+    with (project / "translations" / "hi" / "LC_MESSAGES" / "articles.po").open("rb") as handle:
+        po = read_po(handle)
+    assert compiled.creation_date == po.revision_date
+    first = mo.read_bytes()
+    assert invoke(project_config, "compile", "hi").exit_code == 0
+    assert mo.read_bytes() == first
