@@ -44,11 +44,11 @@ test: install browser-deps services
 	tests/services/audit.sh
 	$(BIN)/pytest
 
-# Everyday subset: nothing outside this process (no browser, PostgreSQL, Redis or wrk), on
-# every core (pytest-xdist).
+# Everyday subset: nothing outside this process (no browser, PostgreSQL, Redis or wrk) and
+# no test that takes a second or more on its own, on every core (pytest-xdist).
 test-fast: install
 	$(FLASK) translate compile
-	$(BIN)/pytest -m "not external" -q -n auto
+	$(BIN)/pytest -m "not external and not slow" -q -n auto
 
 lint: install
 	$(BIN)/ruff check app tests bench

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import create_app
 
 
@@ -9,6 +11,7 @@ def check(config: dict):
     return create_app(config).test_cli_runner().invoke(args=["content", "check"])
 
 
+@pytest.mark.slow
 def test_the_shipped_articles_are_within_every_limit(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output

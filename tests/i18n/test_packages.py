@@ -134,6 +134,7 @@ def test_a_returned_package_is_merged_and_shown(project_config, project, tmp_pat
     assert not (tmp_path / "again.po").exists()
 
 
+@pytest.mark.slow
 def test_an_entry_whose_english_changed_again_is_refused(project_config, project, tmp_path):
     change_english(project, "Multiple sclerosis (MS) is ", "An added sentence.")
     extract_and_update(project_config, "hi")

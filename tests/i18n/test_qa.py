@@ -40,6 +40,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_check_fails_on_real_defects_and_says_where(project_config, project):
     lc = project / "translations"
     hindi = catalog_path(lc, "hi", "articles")

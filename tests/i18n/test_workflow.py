@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -54,6 +55,7 @@ def test_init_refuses_an_unknown_or_existing_language(project_config):
     assert result.exit_code != 0 and "already has catalogs" in result.output
 
 
+@pytest.mark.slow
 def test_changed_english_paragraph_turns_fuzzy_and_is_shown_in_english(project_config, project):
     assert invoke(project_config, "init", "sw").exit_code == 0
     lc = project / "translations" / "sw" / "LC_MESSAGES"
@@ -105,6 +107,7 @@ def test_status_never_counts_fuzzy_as_translated(project_config, project):
     assert interface[-1] == "0"
 
 
+@pytest.mark.slow
 def test_check_catches_sources_changed_without_extract(project_config, project):
     article = project / "content" / "ms-stem-cell-therapy.md"
     article.write_text(
@@ -162,6 +165,7 @@ def test_the_commands_work_on_the_folders_the_site_reads(app_config, project, tm
     assert "lifelong disease" not in (ROOT / "translations" / "articles.pot").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_shipped_catalogs_are_in_sync_compile_and_are_complete(runner):
     """The CI gate: re-extract and compare, compile with placeholder checks, 100% per language."""
     result = runner.invoke(args=["translate", "check"])
@@ -212,6 +216,7 @@ def entries(path) -> set[tuple]:
     return {(m.context, m.id, m.string, m.fuzzy, tuple(m.previous_id or ())) for m in catalog}
 
 
+@pytest.mark.slow
 def test_one_changed_sentence_changes_one_entry_of_each_article_catalog(project_config, project):
     catalogs = project / "translations"
     before = {p: p.read_text("utf-8") for p in catalogs.rglob("*.po*")}

@@ -1,12 +1,14 @@
 """schemathesis against /api/v1/openapi.json: generated requests (valid and not) never get a
 server error, always carry the security headers, and match the description."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.helpers import HEADERS_REQUIRED
 
 
+@pytest.mark.slow
 def test_the_search_api_keeps_its_description(app):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema["/api/v1/search"]["GET"]

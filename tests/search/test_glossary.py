@@ -126,6 +126,7 @@ def test_a_row_with_a_missing_cell_is_a_problem(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_translate_check_reports_a_glossary_collision(project_config, project):
     path = glossary.path(project / "translations", "ru")
     text = path.read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ def wait_for_rebuild(service, seconds=60):
     assert not service.rebuilding
 
 
+@pytest.mark.slow
 def test_cli_build_validates_and_swaps_in_one_document_per_section_per_language(fresh):
     result = fresh.test_cli_runner().invoke(args=["search", "build"])
     assert result.exit_code == 0, result.output
@@ -36,6 +37,7 @@ def test_cli_build_validates_and_swaps_in_one_document_per_section_per_language(
     assert (service.root / "current").is_symlink()
 
 
+@pytest.mark.slow
 def test_build_if_stale_keeps_a_current_index_and_rebuild_replaces_it(fresh):
     runner = fresh.test_cli_runner()
     runner.invoke(args=["search", "build"])
@@ -49,6 +51,7 @@ def test_build_if_stale_keeps_a_current_index_and_rebuild_replaces_it(fresh):
     assert first.exists(), "the previous build stays for workers still reading it"
 
 
+@pytest.mark.slow
 def test_open_workers_see_a_swapped_in_build_without_restarting(fresh):
     service = search_site.service(fresh)
     build_index(service.store, service.root, service.languages)
@@ -59,6 +62,7 @@ def test_open_workers_see_a_swapped_in_build_without_restarting(fresh):
     assert service._opened != old
 
 
+@pytest.mark.slow
 def test_status_command_reports_missing_then_current(fresh):
     runner = fresh.test_cli_runner()
     assert runner.invoke(args=["search", "status"]).exit_code == 1
@@ -67,6 +71,7 @@ def test_status_command_reports_missing_then_current(fresh):
     assert result.exit_code == 0 and "current" in result.output
 
 
+@pytest.mark.slow
 def test_missing_index_answers_being_rebuilt_then_recovers(fresh):
     client = fresh.test_client()
     response = client.get("/en/search?q=riluzole")
@@ -79,6 +84,7 @@ def test_missing_index_answers_being_rebuilt_then_recovers(fresh):
 
 
 # Whoosh leaves a file handle open when it fails to read a corrupt table of contents.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_corrupt_index_answers_being_rebuilt_then_recovers(fresh):
@@ -95,6 +101,7 @@ def test_corrupt_index_answers_being_rebuilt_then_recovers(fresh):
     assert client.get("/en/search?q=riluzole").status_code == 200
 
 
+@pytest.mark.slow
 def test_half_written_build_is_never_served(fresh):
     service = search_site.service(fresh)
     build_index(service.store, service.root, service.languages)
@@ -106,6 +113,7 @@ def test_half_written_build_is_never_served(fresh):
     assert service.search("riluzole", "en").total
 
 
+@pytest.mark.slow
 def test_a_stale_index_is_served_while_a_fresh_one_is_built(fresh):
     service = search_site.service(fresh)
     old = build_index(service.store, service.root, service.languages)
@@ -118,6 +126,7 @@ def test_a_stale_index_is_served_while_a_fresh_one_is_built(fresh):
     assert fresh_info.fingerprint == old.fingerprint
 
 
+@pytest.mark.slow
 def test_the_api_says_search_is_being_rebuilt_as_json(fresh):
     response = fresh.test_client().get("/api/v1/search?q=riluzole&lang=en")
     assert response.status_code == 503

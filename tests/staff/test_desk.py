@@ -77,6 +77,7 @@ def test_staff_who_answer_questions_see_no_desk(app, client):
     assert "Translation desk" not in client.get("/staff/").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_the_desk_shows_the_change_the_translation_the_glossary_and_the_page(
     project_config, project, make_app
 ):

@@ -584,6 +584,7 @@ def test_reset_2fa_is_in_the_audit_log_and_asks_for_a_new_set_up(app, staff):
 # Passwords
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["scrypt", "scrypt:16384:8:1", "pbkdf2:sha256"])
 def test_a_weaker_password_hash_is_redone_at_log_in(make_app, method):
     """With the production cost (OWASP's minimum), as a deployment runs it."""

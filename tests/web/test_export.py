@@ -73,6 +73,7 @@ def change_english(project: Path) -> None:
     article.write_text(text.replace(SENTENCE, SENTENCE[:-1] + " anywhere."), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_every_page_is_exported_as_the_app_sends_it(compiled, tmp_path):
     app = compiled()
     out = tmp_path / "out"
@@ -149,6 +150,7 @@ def test_every_page_is_exported_as_the_app_sends_it(compiled, tmp_path):
     assert "/en/ask" in manifest["not_exported"]
 
 
+@pytest.mark.slow
 def test_an_unchanged_export_reuses_every_file_and_a_changed_article_rewrites_its_pages(
     compiled, make_app, project, tmp_path
 ):
@@ -229,6 +231,7 @@ def test_an_unchanged_export_reuses_every_file_and_a_changed_article_rewrites_it
         (("extract", "update"), "articles.po is newer than articles.mo"),
     ],
 )
+@pytest.mark.slow
 def test_english_changed_without_the_translators_steps_is_refused(
     compiled, make_app, project, tmp_path, steps, message
 ):
@@ -260,6 +263,7 @@ def test_english_changed_without_the_translators_steps_is_refused(
         ("other", "fr/LC_MESSAGES/messages.mo is not what messages.po compiles to"),
     ],
 )
+@pytest.mark.slow
 def test_a_catalog_not_compiled_since_its_po_changed_is_refused(
     compiled, make_app, project, tmp_path, spoil, message
 ):
@@ -292,6 +296,7 @@ def test_a_catalog_not_compiled_since_its_po_changed_is_refused(
         assert current(out) != served
 
 
+@pytest.mark.slow
 def test_a_failed_export_leaves_the_current_build_and_clears_half_written_ones(
     compiled, make_app, tmp_path
 ):

@@ -121,6 +121,7 @@ SEGMENT = st.text(
         st.sampled_from(["q", "page", "lang", "next", "x"]), SEGMENT, max_size=3
     ),
 )
+@pytest.mark.slow
 def test_no_route_or_parameter_produces_a_server_error(client, lang, area, tail, params):
     path = "/" + "/".join(p for p in (lang, area, quote(tail, safe="")) if p)
     response = client.get(path, query_string=params)
