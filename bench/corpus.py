@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def make_corpus(target: Path, articles: int, languages: list[str]) -> Path:
     """Write ``articles`` article files and compiled catalogs under ``target``; return it."""
     content = target / "content"
     content.mkdir(parents=True, exist_ok=True)
+    # The articles' drawings, which every copy of an article refers to.
+    shutil.copytree(ROOT / "content" / "figures", content / "figures", dirs_exist_ok=True)
     sources = sorted((ROOT / "content").glob("*.md"))
     slugs = []
     for i in range(articles):
