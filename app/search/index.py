@@ -13,14 +13,11 @@ build only after it has been written, committed and validated.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
 import secrets
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +25,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
+from app.builds import locked, swap_current
 from app.content.catalog import LocalizedArticle
 from app.content.render import plain_text
 from app.content.store import ContentStore
@@ -149,17 +147,6 @@ def expected_documents(store: ContentStore) -> int:
     )
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def current_info(root: Path) -> IndexInfo | None:
     """The build being served, or None when there is none or it is unreadable."""
     current = root / "current"
@@ -176,7 +163,7 @@ def build_index(
 ) -> IndexInfo:
     """Build, validate and swap in a new index; with ``only_if_stale`` keep a current one."""
     root = Path(root)
-    with _locked(root):
+    with locked(root):
         info = current_info(root)
         if only_if_stale and info and info.fingerprint == fingerprint(store) and _opens(info.path):
             return info
@@ -196,7 +183,7 @@ def build_index(
         )
         meta = {"fingerprint": info.fingerprint, "built_at": info.built_at, "counts": counts}
         (build / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        _swap(root, build)
+        swap_current(root, build)
         _prune(root, keep=build)
         return info
 
@@ -254,12 +241,6 @@ def _opens(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - any failure to open means "rebuild"
         return False
     return True
-
-
-def _swap(root: Path, build: Path) -> None:
-    link = root / f".current-{secrets.token_hex(4)}"
-    os.symlink(os.path.relpath(build, root), link)
-    os.replace(link, root / "current")
 
 
 def _prune(root: Path, keep: Path) -> None:

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import fcntl
 import hashlib
 import io
 import json
@@ -50,8 +49,6 @@ import secrets
 import shutil
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +59,7 @@ from babel.messages.mofile import read_mo, write_mo
 from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
+from app.builds import locked, swap_current
 from app.config import VERSION
 from app.content.site import store
 from app.i18n import workflow
@@ -258,17 +256,6 @@ def targets(app: Flask) -> list[Target]:
 # Builds
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def read_manifest(build: Path) -> dict[str, Any] | None:
     try:
         found = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
@@ -283,12 +270,6 @@ def current_build(root: Path) -> Path | None:
         return (Path(root) / CURRENT).resolve(strict=True)
     except OSError:
         return None
-
-
-def _swap(root: Path, build: Path) -> None:
-    link = root / f".{CURRENT}-{secrets.token_hex(4)}"
-    os.symlink(os.path.relpath(build, root), link)
-    os.replace(link, root / CURRENT)
 
 
 def _prune(root: Path, keep: set[Path]) -> None:
@@ -471,7 +452,7 @@ def export(app: Flask, root: Path) -> ExportResult:
     if problems:
         raise StaleCatalogs(problems)
     root = Path(root)
-    with _locked(root):
+    with locked(root):
         previous = current_build(root)
         before = read_manifest(previous) if previous is not None else None
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -491,7 +472,7 @@ def export(app: Flask, root: Path) -> ExportResult:
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
-        _swap(root, build)
+        swap_current(root, build, CURRENT)
         _prune(root, keep={p for p in (build.resolve(), previous) if p is not None})
     return ExportResult(
         build, written, reused, time.perf_counter() - started, manifest["not_exported"]
