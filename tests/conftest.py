@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask import Flask
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -239,17 +240,28 @@ CHROMIUM_ARGS = [
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
-    """The whole site on a real HTTP server in this process, with CSRF on, on SQLite."""
+@dataclass
+class Site:
+    """A site served for real on loopback: ``origin`` is what a reader opens; ``app`` is the
+    app that answers (behind nginx, at ``app_origin``), ``export`` the build nginx serves."""
+
+    origin: str
+    app: Flask
+    app_origin: str
+    export: Path | None = None
+
+
+def _serve_app(
+    folder: Path, search_index: Path, site_url: str | None = None, **config
+) -> tuple[Flask, str, Callable]:
+    """The whole app on a werkzeug server in this process, with CSRF on, on SQLite; its origin
+    is ``site_url`` unless given none (then its own address)."""
     import logging
     import threading
 
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    folder = tmp_path_factory.mktemp("live")
     app = create_app(
         {
             "INSTANCE_PATH": str(folder / "instance"),
@@ -261,18 +273,133 @@ def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
             "ASK_MIN_FILL_SECONDS": 0,
             "STAFF_NOTIFY_EMAIL": None,
             "SMTP_HOST": None,
+            **config,
         }
     )
     with app.app_context():
         flask_migrate.upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    origin = f"http://127.0.0.1:{server.server_port}"
+    own = f"http://127.0.0.1:{server.server_port}"
+    origin = site_url or own
     app.config.update(SITE_URL=origin, SERVER_NAME=origin.removeprefix("http://"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join(timeout=10)
+
+    return app, own, stop
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
+    """The whole site on a real HTTP server in this process, with CSRF on, on SQLite."""
+    folder = tmp_path_factory.mktemp("live")
+    _app, origin, stop = _serve_app(folder, search_index)
     yield origin
-    server.shutdown()
-    thread.join(timeout=10)
+    stop()
+
+
+NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
+NGINX_MODULES = Path("/usr/lib/nginx/modules")
+
+
+def render_nginx_conf(listen: str, server_name: str, export_dir: Path, app_server: str) -> str:
+    """deploy/nginx.conf with a deployment's four values, as the README's ``sed`` makes it."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    values = {
+        "LISTEN": listen,
+        "SERVER_NAME": server_name,
+        "EXPORT_DIR": str(export_dir),
+        "APP_SERVER": app_server,
+    }
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    return text
+
+
+@pytest.fixture(scope="session")
+def nginx_site(tmp_path_factory, search_index: Path) -> Iterator[Site]:
+    """Debian's nginx with the shipped configuration, serving a fresh ``flask export`` of the
+    site and passing the rest to the app, which runs behind it as the README says
+    (SITE_URL of the public address, one trusted proxy)."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from app.web.export import export
+
+    if not NGINX.exists():
+        pytest.fail(
+            f"{NGINX} is missing: run 'make services' (apt-get install nginx-light "
+            "libnginx-mod-http-brotli-static)",
+            pytrace=False,
+        )
+    folder = tmp_path_factory.mktemp("nginx")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    origin = f"http://127.0.0.1:{port}"
+    app, app_origin, stop_app = _serve_app(folder, search_index, origin, TRUSTED_PROXIES=1)
+    export(app, folder / "export")
+    (folder / "site.conf").write_text(
+        render_nginx_conf(
+            f"127.0.0.1:{port}", "127.0.0.1", folder / "export", app_origin[len("http://") :]
+        )
+    )
+    temp = folder / "temp"
+    temp.mkdir()
+    modules = "".join(
+        f"load_module {NGINX_MODULES / name};\n"
+        for name in ("ngx_http_brotli_static_module.so",)
+        if (NGINX_MODULES / name).exists()
+    )
+    (folder / "nginx.conf").write_text(
+        f"""{modules}{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+daemon off;
+events {{ worker_connections 256; }}
+http {{
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {folder}/site.conf;
+}}
+"""
+    )
+    command = [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log")]
+    command += ["-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    if checked.returncode:
+        stop_app()
+        pytest.fail(f"nginx refused deploy/nginx.conf:\n{checked.stderr}", pytrace=False)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{origin}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield Site(origin, app, app_origin, folder / "export")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        stop_app()
+
+
+@pytest.fixture(scope="session", params=["app", "nginx"])
+def site_origin(request: pytest.FixtureRequest) -> str:
+    """Where the browser tests open the site: the app alone (``make serve``), and nginx with
+    the export in front of it (the README's deployment)."""
+    if request.param == "app":
+        return request.getfixturevalue("live_server")
+    return request.getfixturevalue("nginx_site").origin
 
 
 @pytest.fixture(scope="session")
@@ -295,11 +422,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server: str, request: pytest.FixtureRequest):
+def page(browser, site_origin: str, request: pytest.FixtureRequest):
     """A fresh browser context per test; ``@pytest.mark.browser_context(...)`` sets its options
     (viewport, locale, JavaScript)."""
     marker = request.node.get_closest_marker("browser_context")
-    options = {"viewport": {"width": 1280, "height": 900}, "base_url": live_server}
+    options = {"viewport": {"width": 1280, "height": 900}, "base_url": site_origin}
     options.update(marker.kwargs if marker else {})
     context = browser.new_context(**options)
     context.set_default_timeout(15_000)
@@ -326,7 +453,14 @@ EXTERNAL_FILES = (
     "tests/test_load.py",
     "tests/test_faults.py",
 )
-EXTERNAL_FIXTURES = {"own_postgres", "page", "live_server", "redis_limits"}
+EXTERNAL_FIXTURES = {
+    "own_postgres",
+    "page",
+    "live_server",
+    "nginx_site",
+    "site_origin",
+    "redis_limits",
+}
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import Blueprint, abort, render_template, url_for
 from flask_babel import format_decimal
@@ -83,12 +85,7 @@ def elements(article: LocalizedArticle, section: LocalizedSection) -> list[Eleme
             out.append(element)
         elif block.kind == "figure":
             element.tag, element.anchor = "figure", block.anchor
-            element.src = url_for(
-                "articles.figure",
-                slug=article.article.slug,
-                anchor=block.anchor,
-                v=article_version(),
-            )
+            element.src = figure_url(article, section, block)
             if block.svg is not None:  # the loader sets it on every figure
                 element.width, element.height = round(block.svg.width), round(block.svg.height)
             for part in block.parts:
@@ -132,32 +129,40 @@ def article(slug: str):
     )
 
 
-def article_version() -> str:
-    return store().version
+def figure_svg(article: LocalizedArticle, section: LocalizedSection, block: Block) -> bytes:
+    """A figure's drawing in the article's language: text translated (English where it is not
+    yet, marked), right-to-left languages mirrored."""
+    texts = {p.text: section.text(p) for p in block.parts if p.kind == "figure-text"}
+
+    def translate(source: str) -> tuple[str, bool]:
+        found = texts.get(source)
+        return (found.value, found.translated) if found else (source, False)
+
+    if block.svg is None:
+        raise ValueError(f"figure {block.anchor!r} has no drawing")
+    rtl = language(article.lang).dir == "rtl"
+    return to_svg(block.svg, article.lang, rtl, translate).encode()
+
+
+def figure_url(article: LocalizedArticle, section: LocalizedSection, block: Block) -> str:
+    """The drawing's address, fingerprinted by its own bytes: a change to another figure, or to
+    another article, leaves it (and the pages that show it) as they were."""
+    digest = hashlib.sha256(figure_svg(article, section, block)).hexdigest()[:10]
+    return url_for("articles.figure", slug=article.article.slug, anchor=block.anchor, v=digest)
 
 
 @bp.get("/articles/<slug>/figures/<anchor>.svg")
 def figure(slug: str, anchor: str):
-    """A figure's drawing in the reader's language: text translated (English where it is not
-    yet, marked), right-to-left languages mirrored. Made once per language and content
-    version; the address the page uses carries that version, so it is cached for a year."""
+    """A figure's drawing in the reader's language, made once per language and content
+    version; the address a page uses carries the drawing's fingerprint (``figure_url``), so it
+    is cached for a year."""
     localized = localized_or_404(slug)
-    lang = current_language()
     for section in localized.sections:
         for block, _text in section.blocks:
             if block.kind == "figure" and block.anchor == anchor and block.svg is not None:
-                texts = {p.text: section.text(p) for p in block.parts if p.kind == "figure-text"}
-                rtl = language(lang).dir == "rtl"
-
-                def make(svg=block.svg, texts=texts, rtl=rtl) -> bytes:
-                    def translate(source: str) -> tuple[str, bool]:
-                        found = texts.get(source)
-                        return (found.value, found.translated) if found else (source, False)
-
-                    return to_svg(svg, lang, rtl, translate).encode()
-
-                key = ("figure", lang, slug, anchor, store().version)
-                return serve_generated(key, make, "image/svg+xml")
+                key = ("figure", localized.lang, slug, anchor, store().version)
+                make = partial(figure_svg, localized, section, block)
+                return serve_generated(key, make, "image/svg+xml", store().modified)
     abort(404)
 
 

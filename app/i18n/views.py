@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template
 from app.content.site import store
 from app.i18n import workflow
 from app.i18n.languages import SOURCE_LANGUAGE, language, languages
+from app.web.caching import cached_page
 
 bp = Blueprint("status", __name__, url_prefix="/<lang:lang>")
 
@@ -22,6 +23,7 @@ def _status() -> list[workflow.LanguageStatus]:
 
 
 @bp.get("/translations")
+@cached_page()
 def translations():
     rows = [(language(entry.lang), entry) for entry in _status()]
     titles = {

@@ -21,6 +21,7 @@ from app.errors import render_error
 from app.i18n.languages import current_language, languages
 from app.questions import choices, outbox, records, service
 from app.questions.forms import QUESTION_MAX, AskForm, topic_choices, topic_value
+from app.web.caching import cached_page
 from app.web.security import csrf
 
 bp = Blueprint("ask", __name__, url_prefix="/<lang:lang>")
@@ -131,6 +132,7 @@ def sent(ref: str):
 
 
 @bp.get("/privacy")
+@cached_page()
 def privacy():
     return render_template(
         "ask/privacy.html",

@@ -206,13 +206,18 @@ def serve_static(filename: str) -> Response:
     if path is None or not os.path.isfile(path):
         abort(404)
     mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    key = ("", path, str(os.stat(path).st_mtime_ns))
-    return serve_generated(key, lambda: Path(path).read_bytes(), mimetype)
+    stat = os.stat(path)
+    key = ("", path, str(stat.st_mtime_ns))
+    modified = dt.datetime.fromtimestamp(int(stat.st_mtime), dt.UTC)
+    return serve_generated(key, lambda: Path(path).read_bytes(), mimetype, modified)
 
 
-def serve_generated(key: tuple, make: Callable[[], bytes], mimetype: str) -> Response:
+def serve_generated(
+    key: tuple, make: Callable[[], bytes], mimetype: str, modified: dt.datetime | None = None
+) -> Response:
     """A file-like response made once per ``key`` (which must change with its bytes) and kept
-    with the static files, compressed once; a fingerprinted (``?v=``) address is cached a year."""
+    with the static files, compressed once; a fingerprinted (``?v=``) address is cached a year.
+    ``modified`` is sent as Last-Modified, as a static file server sends a file's time."""
     cache: LRUCache = current_app.extensions["static_cache"]
     page = cache.get(key)
     if page is None:
@@ -221,7 +226,7 @@ def serve_generated(key: tuple, make: Callable[[], bytes], mimetype: str) -> Res
         cache_control = f"public, max-age={STATIC_MAX_AGE}, immutable"
     else:
         cache_control = "public, max-age=300"
-    return _send(page, cache_control, None)
+    return _send(page, cache_control, modified)
 
 
 def _static_version(app: Flask, filename: str) -> str:

@@ -4,17 +4,15 @@ CDN, byte for byte what the app serves.
 Layout of ``DIR``::
 
     builds/<id>/   one complete export: each file with its .gz and .br beside it, and
-                   manifest.json (what each file is, and the headers to send with it)
+                   manifest.json (what each file is, and the headers to send with it),
+                   and the nginx-*.conf files deploy/nginx.conf includes (``app.web.nginx``)
     current        symlink to the newest complete build; replaced in one rename
     .lock          serialises exports
 
 The pages are rendered by the app itself (its test client, at ``SITE_URL``, asking for no
 encoding), so a file holds exactly the body the app sends. Its ``.gz`` and ``.br`` siblings are
 the bytes the app sends for a cached page or a fingerprinted file once recompressed at the best
-level (brotli 11, gzip 9, ``app.web.caching.compress``). The pages the app renders on every
-request (privacy notice, translation status, sitemap, robots.txt) it compresses through
-Flask-Compress at lower levels, gzip stamped with the time, or not at all: their siblings are
-made the same best-level way and decompress to the same body.
+level (brotli 11, gzip 9, ``app.web.caching.compress``).
 
 A build is swapped in only once it is complete, as the search index is (``app.search.index``);
 the previous build stays until the next export, for requests still reading it. A file whose
@@ -64,6 +62,7 @@ from app.config import VERSION
 from app.content.site import store
 from app.i18n import workflow
 from app.i18n.languages import languages_of
+from app.web import nginx
 from app.web.caching import compress
 
 MANIFEST = "manifest.json"
@@ -81,17 +80,16 @@ PER_RESPONSE = {
     "last-modified",
     "date",
 }
-#: How the app serves each kind: ``page`` from the page cache (ETag, Last-Modified,
-#: Cache-Control), ``document`` rendered on every request, ``asset`` fingerprinted (``?v=``)
-#: figures and static files, cached a year.
+#: How the app serves each kind: ``page`` from the page cache (ETag, Last-Modified, a short
+#: Cache-Control), ``asset`` fingerprinted (``?v=``) figures and static files, cached a year.
 KINDS = {
     "articles.home": "page",
     "articles.article": "page",
     "articles.about": "page",
-    "ask.privacy": "document",
-    "status.translations": "document",
-    "meta.sitemap": "document",
-    "meta.robots": "document",
+    "ask.privacy": "page",
+    "status.translations": "page",
+    "meta.sitemap": "page",
+    "meta.robots": "page",
     "articles.figure": "asset",
     "static": "asset",
 }
@@ -101,6 +99,7 @@ MAPPING = (
     "segment without a dot gets /index.html"
 )
 LOCAL_LINK = re.compile(r'(?:href|src|action)="(/[^"#?]*)')
+FIGURE_LINK = re.compile(r'src="(/[^"/]+/articles/[^"/]+/figures/[^"/?]+\.svg\?v=[^"&]+)"')
 
 
 class ExportError(RuntimeError):
@@ -221,7 +220,9 @@ def stale_catalogs(config: workflow.Settings) -> list[str]:
 
 
 def targets(app: Flask) -> list[Target]:
-    """Every address to export, in every language, as the pages link to it."""
+    """Every page and static file to export, in every language. Figures are not listed: their
+    addresses carry their drawing's fingerprint, so they are exported as the pages link to them
+    (``FIGURE_LINK``)."""
     content = store(app)
     found: list[tuple[str, dict[str, Any]]] = []
     for lang in (language.code for language in languages_of(app)):
@@ -233,13 +234,6 @@ def targets(app: Flask) -> list[Target]:
         ]
         for article in content.library.articles:
             found.append(("articles.article", {"lang": lang, "slug": article.slug}))
-            for section in article.sections:
-                for block in section.blocks:
-                    if block.kind == "figure" and block.anchor and block.svg is not None:
-                        args = {"slug": article.slug, "anchor": block.anchor}
-                        found.append(
-                            ("articles.figure", {"lang": lang, **args, "v": content.version})
-                        )
     found += [("meta.sitemap", {}), ("meta.robots", {})]
     static = Path(app.static_folder or "")
     if static.is_dir():
@@ -338,7 +332,9 @@ def _write_build(
     entries: list[dict[str, Any]] = []
     links: set[str] = set()
     written = reused = 0
-    for target in targets(app):
+    pending = targets(app)
+    queued = {target.url for target in pending}
+    for target in pending:  # grows with the figures the pages link to
         with client.get(
             target.url, base_url=site_url, headers={"Accept-Encoding": "identity"}
         ) as response:
@@ -360,7 +356,12 @@ def _write_build(
                 f"({target.kind}): {sent} instead of {headers[target.kind]}"
             )
         if mimetype == "text/html":
-            links.update(LOCAL_LINK.findall(body.decode("utf-8")))
+            html = body.decode("utf-8")
+            links.update(LOCAL_LINK.findall(html))
+            for url in FIGURE_LINK.findall(html):
+                if url not in queued:
+                    queued.add(url)
+                    pending.append(Target(url, KINDS["articles.figure"]))
         page = compress(body, mimetype)
         if etag is not None and etag != f'"{page.etag}"':
             raise ExportError(f"{target.url} has the ETag {etag}, not the hash of its body")
@@ -465,10 +466,14 @@ def export(app: Flask, root: Path) -> ExportResult:
             manifest, written, reused = contextvars.Context().run(
                 _write_build, app, build, previous, before
             )
+            manifest["nginx"] = nginx.write(build, manifest)
             _check(build, manifest)
             draft = build / f".{MANIFEST}.tmp"
             draft.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
             os.replace(draft, build / MANIFEST)
+        except nginx.UnsafeForNginx as exc:
+            shutil.rmtree(build, ignore_errors=True)
+            raise ExportError(str(exc)) from None
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.config import VERSION
 from app.content.site import store
 from app.i18n.languages import LANG_COOKIE, languages, negotiate
+from app.web.caching import cached_page
 from app.web.security import FORWARDED_IGNORED, is_safe_local_path
 
 bp = Blueprint("meta", __name__)
@@ -60,6 +61,7 @@ def healthz():
 
 
 @bp.get("/sitemap.xml")
+@cached_page()
 def sitemap():
     pages = [("articles.home", {}), ("articles.about", {})]
     pages += [("articles.article", {"slug": slug}) for slug in store().library.slugs]
@@ -68,6 +70,7 @@ def sitemap():
 
 
 @bp.get("/robots.txt")
+@cached_page()
 def robots():
     """Everything may be crawled except staff pages, search results and the API; the sitemap
     address comes from SITE_URL."""

@@ -5,7 +5,7 @@ headers believed only from proxies we were told about."""
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -62,6 +62,14 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """A response marked ``Cache-Control: public`` is, by that mark, the same for every
+        reader: Flask-Login looking into the session after every request must not make it
+        ``Vary: Cookie``, which would keep shared caches and CDNs from storing it."""
+        if response.cache_control.public and not session.modified:
+            session.accessed = False  # type: ignore[attr-defined]
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

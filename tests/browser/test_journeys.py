@@ -32,11 +32,11 @@ def translated(lang: str, message: str) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_root_redirects_to_the_browsers_language(browser, live_server, lang):
-    context = browser.new_context(locale=LOCALES[lang], base_url=live_server)
+def test_root_redirects_to_the_browsers_language(browser, site_origin, lang):
+    context = browser.new_context(locale=LOCALES[lang], base_url=site_origin)
     page = context.new_page()
     page.goto("/")
-    assert page.url == f"{live_server}/{lang}/"
+    assert page.url == f"{site_origin}/{lang}/"
     assert page.locator("html").get_attribute("lang") == lang
     context.close()
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The servers the test suite talks to for real: PostgreSQL (storage tests, faults, load) and
-# Redis (shared rate limits), and wrk (the load test). Installed only where missing, started
-# only when not running; without root, says exactly what is missing and stops.
+# The servers the test suite talks to for real: PostgreSQL (storage tests, faults, load),
+# Redis (shared rate limits), nginx with brotli_static (deploy/nginx.conf in front of the app)
+# and wrk (the load test). Installed only where missing, started only when not running (nginx
+# is started by the tests themselves); without root, says exactly what is missing and stops.
 set -euo pipefail
 
 missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v wrk >/dev/null || missing+=(wrk)
+[[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+[[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]] \
+  || missing+=(libnginx-mod-http-brotli-static)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "The tests need these Debian packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
