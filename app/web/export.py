@@ -388,8 +388,16 @@ def _write_build(
             and before_entry.get("etag") == etag
             and _reusable(previous, before_entry, digest)
         ):
+            # A hard link shares the file's time, which nginx sends as Last-Modified: when the
+            # app's Last-Modified moved on (another article changed), the bytes are copied and
+            # given the new time instead, and the old build's files are left as they were.
+            same_time = before_entry.get("last_modified") == last_modified
             for suffix in ("", *ENCODINGS.values()):
-                _link(previous / (before_entry["file"] + suffix), build / (name + suffix))
+                source = previous / (before_entry["file"] + suffix)
+                if same_time:
+                    _link(source, build / (name + suffix))
+                else:
+                    shutil.copyfile(source, build / (name + suffix))
             sizes = before_entry["sizes"]
             encoded_etags = before_entry.get("etags") or {}
             reused += 1
@@ -403,12 +411,13 @@ def _write_build(
                 (build / (name + suffix)).write_bytes(data)
                 sizes[encoding] = len(data)
                 encoded_etags[encoding] = f'"{tag}"'
-            if modified is not None:
-                # nginx sends a file's time as its Last-Modified: the app's, as it sent it.
-                stamp = modified.timestamp()
-                for suffix in ("", *ENCODINGS.values()):
-                    os.utime(build / (name + suffix), (stamp, stamp))
             written += 1
+            same_time = False
+        if modified is not None and not same_time:
+            # nginx sends a file's time as its Last-Modified: the app's, as it sent it.
+            stamp = modified.timestamp()
+            for suffix in ("", *ENCODINGS.values()):
+                os.utime(build / (name + suffix), (stamp, stamp))
         # The app sends an encoded body's tag only with an identity tag to derive it from.
         entry["etags"] = encoded_etags if etag is not None else None
         entry["sizes"] = sizes
