@@ -302,21 +302,6 @@ def live_server(tmp_path_factory, search_index: Path) -> Iterator[str]:
 
 
 NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
-NGINX_MODULES = Path("/usr/lib/nginx/modules")
-
-
-def render_nginx_conf(listen: str, server_name: str, export_dir: Path, app_server: str) -> str:
-    """deploy/nginx.conf with a deployment's four values, as the README's ``sed`` makes it."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    values = {
-        "LISTEN": listen,
-        "SERVER_NAME": server_name,
-        "EXPORT_DIR": str(export_dir),
-        "APP_SERVER": app_server,
-    }
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    return text
 
 
 @pytest.fixture(scope="session")
@@ -328,6 +313,7 @@ def nginx_site(tmp_path_factory, search_index: Path) -> Iterator[Site]:
     import time
     import urllib.request
 
+    from app.web import nginx
     from app.web.export import export
 
     if not NGINX.exists():
@@ -343,35 +329,13 @@ def nginx_site(tmp_path_factory, search_index: Path) -> Iterator[Site]:
     origin = f"http://127.0.0.1:{port}"
     app, app_origin, stop_app = _serve_app(folder, search_index, origin, TRUSTED_PROXIES=1)
     export(app, folder / "export")
-    (folder / "site.conf").write_text(
-        render_nginx_conf(
+    site = folder / "site.conf"
+    site.write_text(
+        nginx.site_config(
             f"127.0.0.1:{port}", "127.0.0.1", folder / "export", app_origin[len("http://") :]
         )
     )
-    temp = folder / "temp"
-    temp.mkdir()
-    modules = "".join(
-        f"load_module {NGINX_MODULES / name};\n"
-        for name in ("ngx_http_brotli_static_module.so",)
-        if (NGINX_MODULES / name).exists()
-    )
-    (folder / "nginx.conf").write_text(
-        f"""{modules}{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-daemon off;
-events {{ worker_connections 256; }}
-http {{
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {folder}/site.conf;
-}}
-"""
-    )
+    (folder / "nginx.conf").write_text(nginx.standalone_config(folder, site))
     command = [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log")]
     command += ["-c", str(folder / "nginx.conf")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)

@@ -9,17 +9,22 @@ the ones the export recorded from the app's own responses, never a second copy t
     the headers the app sends with every file of that kind (security headers, Cache-Control,
     Vary), and the ETag the app gives the file's bytes in the encoding nginx chose;
 ``nginx-etags.conf``
-    those ETags, by file and encoding, for the ``$export_etag`` map.
+    those ETags, by file and encoding, for the ``$export_etag`` map;
+``nginx-root.conf``
+    the build's own folder as nginx's ``root``.
 
-The ETag map is keyed by the build's real path, so after an export nginx sends no ETag (rather
-than an old one) until it is reloaded and reads the new build's tags.
+So nginx serves one build from one (re)load to the next, with that build's headers and tags,
+whatever ``current`` points at in between; reloading it after an export switches over.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
+
+from app.config import PROJECT_ROOT
 
 #: Headers nginx makes itself from the file (or the map): not copied from the app's response.
 MADE_BY_NGINX = {"etag", "last-modified", "content-type", "content-length", "content-encoding"}
@@ -27,6 +32,14 @@ HSTS = "strict-transport-security"
 #: What may go into a quoted nginx string as it is: no variables, quotes, escapes or newlines.
 SAFE_VALUE = re.compile(r'^[^$"\\\r\n{}]*$')
 SAFE_KEY = re.compile(r"^[A-Za-z0-9._~/@+-]+$")
+
+
+TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
+#: The values a deployment sets in the template, written ``@NAME@`` there.
+PLACEHOLDERS = ("LISTEN", "SERVER_NAME", "EXPORT_DIR", "APP_SERVER")
+MODULES = Path("/usr/lib/nginx/modules")
+#: Debian ships brotli_static as a dynamic module; nginx-light has gzip_static built in.
+DYNAMIC_MODULES = ("ngx_http_brotli_static_module.so",)
 
 
 class UnsafeForNginx(ValueError):
@@ -84,13 +97,12 @@ def types_file(files: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def etags_file(build: Path, files: list[dict[str, Any]], encodings: dict[str, str]) -> str:
-    """``map`` entries: ``"<build>/<file>:<encoding>"`` to the app's ETag for those bytes (no
-    encoding: the file itself)."""
-    root = build.resolve()
+def etags_file(files: list[dict[str, Any]], encodings: dict[str, str]) -> str:
+    """``map`` entries: ``"/<file>:<encoding>"`` to the app's ETag for those bytes (no encoding:
+    the file itself)."""
     lines = []
     for entry in files:
-        path = f"{root}/{entry['file']}"
+        path = f"/{entry['file']}"
         if not SAFE_KEY.match(path):
             raise UnsafeForNginx(f"{path!r} cannot be a key in nginx's configuration")
         if entry.get("etag"):
@@ -100,6 +112,13 @@ def etags_file(build: Path, files: list[dict[str, Any]], encodings: dict[str, st
             if tag:
                 lines.append(f'"{path}:{encoding}" {_single(tag)};')
     return "\n".join(lines) + "\n"
+
+
+def root_file(build: Path) -> str:
+    root = str(build.resolve())
+    if not SAFE_KEY.match(root):
+        raise UnsafeForNginx(f"{root!r} cannot be nginx's root")
+    return f"root {root};\n"
 
 
 def _single(etag: str) -> str:
@@ -114,10 +133,48 @@ def write(build: Path, manifest: dict[str, Any]) -> list[str]:
     files = manifest["files"]
     out = {
         "nginx-types.conf": types_file(files),
-        "nginx-etags.conf": etags_file(build, files, manifest["encodings"]),
+        "nginx-etags.conf": etags_file(files, manifest["encodings"]),
+        "nginx-root.conf": root_file(build),
     }
     for kind, headers in manifest["headers"].items():
         out[f"nginx-{kind}-headers.conf"] = headers_file(headers)
     for name, text in out.items():
         (build / name).write_text(text, encoding="utf-8")
     return sorted(out)
+
+
+def site_config(listen: str, server_name: str, export_dir: Path, app_server: str) -> str:
+    """``deploy/nginx.conf`` with a deployment's four values (what the README's ``sed`` does)."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    values = dict(
+        zip(PLACEHOLDERS, (listen, server_name, str(export_dir), app_server), strict=True)
+    )
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    return text
+
+
+def standalone_config(folder: Path, site: Path, workers: int = 1) -> str:
+    """A whole nginx.conf that runs in ``folder`` (pid, logs, temporary files) and serves the
+    ``site`` file: how the tests and benchmarks start nginx, without touching /etc/nginx."""
+    modules = "".join(
+        f"load_module {MODULES / name};\n" for name in DYNAMIC_MODULES if (MODULES / name).exists()
+    )
+    # As root, nginx's workers would otherwise drop to "nobody", who cannot read a private
+    # temporary folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder}/temp/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "temp").mkdir(parents=True, exist_ok=True)
+    return f"""{modules}{user}worker_processes {workers};
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+{temp}
+    include {site};
+}}
+"""

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 
-from tests.conftest import ROOT, render_nginx_conf
+from app.web.nginx import site_config
+from tests.conftest import ROOT
 from tests.test_hostile_headers import EVIL, HOSTILE
 
 ENCODINGS = {"identity": None, "gzip": "gzip", "br": "br"}
@@ -56,7 +57,7 @@ def test_the_shipped_configuration_has_only_the_four_documented_values():
         "EXPORT_DIR",
         "APP_SERVER",
     }
-    rendered = render_nginx_conf("80", "clinic.example", ROOT / "x", "127.0.0.1:8000")
+    rendered = site_config("80", "clinic.example", ROOT / "x", "127.0.0.1:8000")
     assert not re.search(r"@[A-Z_]+@", rendered)
 
 
