@@ -1,21 +1,31 @@
-"""The patient-education site: ``create_app`` builds it; WSGI entry point ``app:create_app()``."""
+"""The patient-education site: ``create_app`` builds it; WSGI entry point ``app:create_app()``.
+
+Importing the package loads only its settings; ``create_app`` imports Flask and the areas. So
+``python -m app.server``, whose supervisor only starts and stops the server, does not hold the
+whole site in memory (nearly 100 MB); its master builds the site once, through ``create_app``.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from app import config
 
-from app import config, content, database, errors, i18n, questions, search, staff, web
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = config.VERSION
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment variables, then ``test_config``."""
+    from flask import Flask
+
+    from app import content, database, errors, i18n, questions, search, staff, web
+
     test_config = dict(test_config or {})
     instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)

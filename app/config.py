@@ -45,6 +45,10 @@ PLAIN_ENV = (
     "TRUSTED_HOSTS",
     "TRUSTED_PROXY_HEADERS",
     "PASSWORD_SCRYPT_N",
+    "PAGE_CACHE_BYTES",
+    "SEARCH_PAGE_CACHE_BYTES",
+    "EXPORT_SERVES_PAGES",
+    "SEARCH_TIME_BUDGET_MS",
 )
 
 
@@ -86,6 +90,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         #: Search pages and the search API together: a person searches a few times a minute,
         #: a script that invents queries makes a worker render and search for each.
         "SEARCH_RATE_LIMIT": "60 per minute",
+        #: Milliseconds of engine work one search may take (None: no limit). When it runs out the
+        #: search stops and shows the best results found so far, saying they may not be all:
+        #: on a large library a query of very common words stays fast for everyone else.
+        "SEARCH_TIME_BUDGET_MS": 40,
         "RATELIMIT_HEADERS_ENABLED": True,
         #: A rate-limit store that is down lets requests through rather than failing them.
         "RATELIMIT_SWALLOW_ERRORS": True,
@@ -111,6 +119,13 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         #: Forwarded headers believed from trusted proxies besides X-Forwarded-For and -Proto:
         #: "host" and/or "prefix", named by the operator; none by default.
         "TRUSTED_PROXY_HEADERS": (),
+        #: Per worker: bytes of rendered reading pages (with their compressed forms) kept in
+        #: memory, and of search result pages. An article in every form weighs about 150 KB.
+        "PAGE_CACHE_BYTES": 16 * 2**20,
+        "SEARCH_PAGE_CACHE_BYTES": 4 * 2**20,
+        #: True when the front server answers the reading pages from the static export
+        #: (``flask export``): the few that reach the app are rendered, not kept in memory.
+        "EXPORT_SERVES_PAGES": False,
     }
 
 
@@ -168,11 +183,19 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         value = environ.get(name)
         if value is None or value == "":
             continue
-        if name in ("SMTP_PORT", "QUERY_RETENTION_DAYS", "TRUSTED_PROXIES", "PASSWORD_SCRYPT_N"):
+        if name in (
+            "SMTP_PORT",
+            "QUERY_RETENTION_DAYS",
+            "TRUSTED_PROXIES",
+            "PASSWORD_SCRYPT_N",
+            "PAGE_CACHE_BYTES",
+            "SEARCH_PAGE_CACHE_BYTES",
+            "SEARCH_TIME_BUDGET_MS",
+        ):
             found[name] = int(value)
         elif name == "ASK_MIN_FILL_SECONDS":
             found[name] = float(value)
-        elif name in ("SMTP_STARTTLS", "SMTP_SSL", "SESSION_COOKIE_SECURE"):
+        elif name in ("SMTP_STARTTLS", "SMTP_SSL", "SESSION_COOKIE_SECURE", "EXPORT_SERVES_PAGES"):
             found[name] = value.lower() in ("1", "true", "yes", "on")
         elif name in ("TRUSTED_HOSTS", "TRUSTED_PROXY_HEADERS"):
             found[name] = [part.strip().lower() for part in value.split(",") if part.strip()]

@@ -33,7 +33,16 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import article_paths, free_port, search_paths, wait_ready, worker_rss_mb, wrk  # noqa: E402
+from bench.run import (  # noqa: E402
+    article_paths,
+    free_port,
+    process_memory_mb,
+    search_paths,
+    wait_ready,
+    worker_memory,
+    worker_rss_mb,
+    wrk,
+)
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
@@ -149,6 +158,7 @@ def run(
             for path in paths:
                 urllib.request.urlopen(base + path, timeout=30).read()
             rss_before = worker_rss_mb(pid)
+            memory_before = {"workers": worker_memory(pid), "master": process_memory_mb(pid)}
             report: dict = {}
             reading = threading.Thread(
                 target=lambda: report.update(wrk(base + "/", duration, paths, connections=32))
@@ -169,6 +179,7 @@ def run(
             sampling.set()
             sampler.join()
             rss_after = worker_rss_mb(pid)
+            memory_after = {"workers": worker_memory(pid), "master": process_memory_mb(pid)}
         engine = create_engine(url)
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT question FROM queries")).scalars().all()
@@ -191,6 +202,8 @@ def run(
         "rss_before_mb": rss_before,
         "rss_after_mb": rss_after,
         "rss_series": series,
+        "memory_before": memory_before,
+        "memory_after": memory_after,
     }
 
 

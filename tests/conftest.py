@@ -249,6 +249,8 @@ class Site:
     app: Flask
     app_origin: str
     export: Path | None = None
+    #: Behind nginx: ``nginx -s reload`` with the site's configuration.
+    reload: Callable[[], None] | None = None
 
 
 def _serve_app(
@@ -350,7 +352,11 @@ def nginx_site(tmp_path_factory, search_index: Path) -> Iterator[Site]:
                     break
             except OSError:
                 time.sleep(0.05)
-        yield Site(origin, app, app_origin, folder / "export")
+
+        def reload() -> None:
+            subprocess.run([*command, "-s", "reload"], check=True, capture_output=True)
+
+        yield Site(origin, app, app_origin, folder / "export", reload)
     finally:
         process.terminate()
         process.wait(timeout=20)

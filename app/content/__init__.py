@@ -15,6 +15,7 @@ from app.content.errors import ContentError
 from app.content.loader import Library, load_article, load_library
 from app.content.model import Article, Block, Section, Source
 from app.i18n.languages import SOURCE_LANGUAGE, languages_of
+from app.web.caching import version_pages_by
 
 __all__ = [
     "Article",
@@ -30,6 +31,7 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
-    site.install(app, [lang.code for lang in languages_of(app)], SOURCE_LANGUAGE)
+    found = site.install(app, [lang.code for lang in languages_of(app)], SOURCE_LANGUAGE)
+    version_pages_by(app, found)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.content)

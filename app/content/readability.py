@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
-import textstat
 
 from app.content.model import Article, Block
 from app.content.render import plain_text
@@ -64,6 +63,10 @@ def _sentence(text: str) -> str:
 
 
 def score(texts: list[str]) -> Score:
+    # Imported here: textstat (with pkg_resources and pyphen) weighs megabytes, and only
+    # ``flask content check`` scores text, never the running site.
+    import textstat
+
     joined = " ".join(texts)
     return Score(
         words=len(joined.split()),

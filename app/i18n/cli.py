@@ -9,7 +9,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.i18n import packages, workflow
+from app.i18n import workflow
+
+#: ``app.i18n.packages.FORMATS``, named here so that translate-toolkit, which that module
+#: imports, is loaded by the package commands only, never by the running site.
+PACKAGE_FORMATS = ("po", "xliff")
 
 
 def _settings() -> workflow.Settings:
@@ -115,7 +119,7 @@ def check(fail_under: int) -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(packages.FORMATS),
+    type=click.Choice(PACKAGE_FORMATS),
     help="po, or xliff for CAT tools [default: xliff for an .xlf/.xliff FILE, else po]",
 )
 @click.option(
@@ -133,6 +137,8 @@ def package(language: str, format_: str | None, output: Path) -> None:
     the comments for translators and the glossary terms they contain. Each entry is keyed
     DOMAIN/CONTEXT (msgctxt in PO, resname in XLIFF): leave keys and English unchanged.
     """
+    from app.i18n import packages
+
     fmt = format_ or packages.detect(b"", output.name)
     try:
         built = packages.build(_settings(), language, fmt)
@@ -157,6 +163,8 @@ def merge(file: Path) -> None:
     checks are merged (and are no longer fuzzy); every other one is reported with the reason,
     and the exit status is then 1. A file that is not a readable package changes nothing.
     """
+    from app.i18n import packages
+
     try:
         outcome = packages.merge(_settings(), file.read_bytes(), file.name)
     except packages.PackageError as exc:

@@ -28,7 +28,6 @@ from babel.messages.pofile import escape, read_po, unescape, write_po
 from app.config import PROJECT_ROOT
 from app.content.conventions import ARTICLES, MESSAGES, article_of, catalog_languages, catalog_path
 from app.content.render import CITATION_RE
-from app.i18n import qa
 from app.search import glossary
 
 #: What each domain is extracted from: (folder, pattern relative to it, Babel method). The
@@ -472,7 +471,10 @@ def check(
         compile_catalogs(config, languages)
     except CatalogError as exc:
         problems.extend(str(exc).splitlines())
-    # translate-toolkit's pofilter tests, set up per language (app/i18n/qa.py).
+    # translate-toolkit's pofilter tests, set up per language (app/i18n/qa.py); imported here,
+    # as translate-toolkit and lxml weigh megabytes that the running site never needs.
+    from app.i18n import qa
+
     problems.extend(qa.problems(config.translations, languages))
     # Each glossary's "Readers also type" feeds search: one word, one term.
     problems.extend(glossary.problems(config.translations, languages))

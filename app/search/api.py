@@ -50,7 +50,7 @@ def search():
     except SearchUnavailable:
         body, code = render_error(503, _("Search is being rebuilt. Please try again shortly."))
         return body, code, {"Retry-After": "30"}
-    return {
+    body = {
         "query": result.query.text,
         "truncated": result.query.truncated,
         "lang": result.lang,
@@ -60,6 +60,7 @@ def search():
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
+        "partial": result.partial,
         "results": [
             {
                 "article": r.slug,
@@ -73,6 +74,8 @@ def search():
             for r in result.results
         ],
     }
+    # An answer the time budget cut short is kept by no cache (see the search page).
+    return (body, 200, {"Cache-Control": "no-store"}) if result.partial else body
 
 
 @bp.get("/openapi.json")
@@ -189,6 +192,11 @@ def openapi():
                         "total": {"type": "integer"},
                         "page": {"type": "integer"},
                         "pages": {"type": "integer"},
+                        "partial": {
+                            "type": "boolean",
+                            "description": "True when the search was stopped early to answer "
+                            "quickly: these may not be all the results",
+                        },
                         "results": {
                             "type": "array",
                             "items": {

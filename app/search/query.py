@@ -19,6 +19,7 @@ from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from app.search.analysis import WORD_RE, fold, normalize_text, words
+from app.search.engine import Budget, Engine
 from app.search.index import field as fieldname
 from app.search.snippets import make_snippet
 from app.search.synonyms import Match, Member, expand, matches
@@ -103,6 +104,8 @@ class SearchPage:
     corrected: bool = False
     #: How many words were given to the spelling corrector (at most ``MAX_RESPELL``).
     respelled: int = 0
+    #: The time budget ran out: these are the best results found in time, maybe not all.
+    partial: bool = False
 
     @property
     def pages(self) -> int:
@@ -264,7 +267,7 @@ def _synonym_terms(lang: str, query: CleanQuery, glossaries: Path | None) -> set
     return {t for span in runs for found in span.others if len(found) == 1 for t in found[0]}
 
 
-def _results(hits, lang: str, query: CleanQuery, also: set[str]) -> list[SearchResult]:
+def _results(hits: list[dict], lang: str, query: CleanQuery, also: set[str]) -> list[SearchResult]:
     results = []
     body = fieldname("body", lang)
     wanted = set(also)
@@ -287,6 +290,14 @@ def _results(hits, lang: str, query: CleanQuery, also: set[str]) -> list[SearchR
     return results
 
 
+@dataclass(frozen=True)
+class Found:
+    results: list[SearchResult]
+    total: int = 0
+    page: int = 1
+    partial: bool = False
+
+
 def _search(
     searcher: Searcher,
     query: CleanQuery,
@@ -294,23 +305,24 @@ def _search(
     page: int,
     strict: bool = False,
     glossaries: Path | None = None,
-) -> tuple[list, int, int]:
+    budget: Budget | None = None,
+) -> Found:
     """All the words and exact phrases (``strict``), or any of them, phrases loosened."""
     groups = _groups(searcher, query, lang, strict, glossaries)
     if not groups:
-        return [], 0, 1
+        return Found([])
     # No language filter is needed: each language has its own fields.
     combined: Query = groups[0] if len(groups) == 1 else And(groups) if strict else Or(groups)
-    # Every match scored in one pass: the exact count comes free, where a top-10 search would
-    # have to run the query a second time to count (twice the work for phrases).
-    hits = searcher.search(combined, limit=None)
-    total = len(hits)
+    # Every match counted, the pages up to the one asked for ranked.
+    ranked = Engine(searcher, budget or Budget(None)).rank(combined, page * PAGE_SIZE)
+    total = ranked.total
     if not total:
-        return [], 0, 1
+        return Found([], partial=ranked.partial)
     page = min(page, math.ceil(total / PAGE_SIZE))
     start = (page - 1) * PAGE_SIZE
+    hits = [searcher.stored_fields(d) for d in ranked.docnums[start : start + PAGE_SIZE]]
     also = _synonym_terms(lang, query, glossaries)
-    return _results(hits[start : start + PAGE_SIZE], lang, query, also), total, page
+    return Found(_results(hits, lang, query, also), total, page, ranked.partial)
 
 
 def _known(searcher: Searcher, lang: str, written: str, word: str) -> bool:
@@ -378,41 +390,45 @@ def run(
     page: int = 1,
     fallback: bool = True,
     glossaries: Path | None = None,
+    budget_ms: float | None = None,
 ) -> SearchPage:
     """Search ``lang`` for sections with all the words. With few of those: a respelling of
     unknown words (shown as "results for ..."), else sections with any of the words (ranked
     by how many they have, so the all-words ones stay first). Nothing at all: English.
-    ``glossaries`` is the translations folder whose glossaries' groups are synonyms."""
+    ``glossaries`` is the translations folder whose glossaries' groups are synonyms.
+
+    After ``budget_ms`` milliseconds of work the search stops and returns the best results it
+    has, marked ``partial``; no later step (respelling, wider search, English) is started."""
     page = min(max(page, 1), MAX_PAGE)
     if query.empty:
         return SearchPage(query=query, lang=lang)
-    results, total, found_page = _search(searcher, query, lang, page, True, glossaries)
-    if total >= ENOUGH:
-        return SearchPage(query, lang, results, total, found_page)
+    budget = Budget(None if budget_ms is None else budget_ms / 1000)
+    strict = _search(searcher, query, lang, page, True, glossaries, budget)
+    if strict.total >= ENOUGH or budget.exceeded:
+        return _page(query, lang, strict)
     respelling = suggest(searcher, query, lang, glossaries=glossaries)
     tried = respelling.tried
     if suggestion := respelling.text:
         # Re-parse the corrected text: the corrected query object would miss on stemmed fields.
-        fixed, fixed_total, fixed_page = _search(
-            searcher, clean(suggestion), lang, page, True, glossaries
-        )
-        if fixed_total > total:
-            return SearchPage(
-                query, lang, fixed, fixed_total, fixed_page,
-                suggestion=suggestion, corrected=True, respelled=tried,
-            )  # fmt: skip
-    wider, wider_total, wider_page = _search(searcher, query, lang, page, False, glossaries)
-    if wider_total > total:
-        return SearchPage(query, lang, wider, wider_total, wider_page, respelled=tried)
-    if total:
-        return SearchPage(query, lang, results, total, found_page, respelled=tried)
+        fixed = _search(searcher, clean(suggestion), lang, page, True, glossaries, budget)
+        if fixed.total > strict.total or budget.exceeded:
+            return _page(query, lang, fixed, suggestion=suggestion, corrected=True, respelled=tried)
+    wider = _search(searcher, query, lang, page, False, glossaries, budget)
+    if wider.total > strict.total or budget.exceeded:
+        return _page(query, lang, wider, respelled=tried)
+    if strict.total:
+        return _page(query, lang, strict, respelled=tried)
     if fallback and lang != "en":
-        results, total, found_page = _search(searcher, query, "en", page, False, glossaries)
-        if total:
-            return SearchPage(
-                query, "en", results, total, found_page, fallback=True, respelled=tried
-            )
+        english = _search(searcher, query, "en", page, False, glossaries, budget)
+        if english.total or budget.exceeded:
+            return _page(query, "en", english, fallback=True, respelled=tried)
     return SearchPage(query=query, lang=lang, respelled=tried)
+
+
+def _page(query: CleanQuery, lang: str, found: Found, **flags) -> SearchPage:
+    return SearchPage(
+        query, lang, found.results, found.total, found.page, partial=found.partial, **flags
+    )
 
 
 __all__ = [

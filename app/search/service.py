@@ -42,6 +42,7 @@ class SearchService:
         store: ContentStore,
         languages: list[str],
         glossaries: Path | None = None,
+        budget_ms: float | None = None,
     ) -> None:
         self.root = Path(root)
         self.store = store
@@ -49,6 +50,8 @@ class SearchService:
         #: The folder whose ``<lang>/glossary.md`` feed the synonyms (by default the store's
         #: translations folder); read once per process, at query time (no rebuild needed).
         self.glossaries = glossaries if glossaries is not None else translations_of(store)
+        #: Engine time per search before it returns what it has, marked partial (see ``run``).
+        self.budget_ms = budget_ms
         self._local = threading.local()
         self._opened: tuple[int, str] | None = None
         self._index = None
@@ -92,15 +95,24 @@ class SearchService:
         return searcher
 
     def search(self, text: str, lang: str, page: int = 1) -> SearchPage:
-        """Results for ``text``; repeated searches on the same build come from memory."""
+        """Results for ``text``; repeated searches on the same build come from memory, except
+        partial ones (cut short by the time budget: a quieter moment may find them all)."""
         try:
             searcher = self._open()
             query = clean(text)
             key = (query, lang, page)
             found = self._results.get(key)
             if found is None:
-                found = run(searcher, query, lang, page, glossaries=self.glossaries)
-                self._results.put(key, found)
+                found = run(
+                    searcher,
+                    query,
+                    lang,
+                    page,
+                    glossaries=self.glossaries,
+                    budget_ms=self.budget_ms,
+                )
+                if not found.partial:
+                    self._results.put(key, found)
             return found
         except SearchUnavailable:
             self.rebuild_in_background()

@@ -41,4 +41,9 @@ def search():
             503,
             {"Retry-After": "30"},
         )
-    return render_template("search/results.html", q=text, result=result, error=None)
+    page_html = render_template("search/results.html", q=text, result=result, error=None)
+    if result.partial:
+        # Cut short by the time budget: a quieter moment may find them all, so neither our page
+        # cache nor a CDN keeps this answer.
+        return page_html, 200, {"Cache-Control": "no-store"}
+    return page_html

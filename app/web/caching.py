@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
+from typing import Protocol
 
 import brotli
 from flask import Flask, Response, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
-from app.content.site import store
 from app.lru import LRUCache
 
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -167,10 +167,32 @@ def _send(page: CachedPage, cache_control: str, modified: dt.datetime | None) ->
     return response
 
 
+class Versioned(Protocol):
+    """What every reading page depends on besides its address: ``version`` changes whenever
+    any page's text may, ``modified`` is when it last did (sent as Last-Modified)."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def modified(self) -> dt.datetime: ...
+
+
+#: Where ``version_pages_by`` keeps the app's ``Versioned`` source.
+PAGES_VERSION = "pages_version"
+
+
+def version_pages_by(app: Flask, source: Versioned) -> None:
+    """Keep cached pages per ``source.version``: the content area gives its store, so the shell
+    knows nothing of articles or catalogs."""
+    app.extensions[PAGES_VERSION] = source
+
+
 def cached_page(
     cache: str = "page_cache", quality: int = 11, by_query: bool = False
 ) -> Callable[[Callable], Callable]:
-    """Serve a GET view from the named page cache; only 200 responses are kept.
+    """Serve a GET view from the named page cache; only 200 responses are kept, and not those
+    the view marks ``Cache-Control: no-store``.
 
     Reading pages share one cache, recompressed at the highest level once read again; search
     results, many of them asked for once, have their own so they never push articles out, and
@@ -184,12 +206,16 @@ def cached_page(
             # Nothing a client can vary goes into the key but what the page depends on: not the
             # Host, and for reading pages not an invented query string either.
             path = request.full_path if by_query and request.query_string else request.path
-            content = store()
+            content: Versioned = current_app.extensions[PAGES_VERSION]
             key = (path, content.version)
             page = pages.get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
-                if response.status_code != 200 or response.direct_passthrough:
+                if (
+                    response.status_code != 200
+                    or response.direct_passthrough
+                    or response.cache_control.no_store
+                ):
                     return response
                 page = pages.put(key, compress(response.get_data(), response.mimetype, quality))
             return _send(page, PAGE_CACHE_CONTROL, content.modified)
@@ -238,10 +264,20 @@ def _static_version(app: Flask, filename: str) -> str:
     return versions[filename]
 
 
+def page_bytes(page: CachedPage) -> int:
+    """What a cached page holds in memory: its body and each compressed form made so far."""
+    return len(page.body) + sum(len(data) for data, _ in list(page.encoded.values()))
+
+
 def init_app(app: Flask) -> None:
-    # Bounded, so that a flood of made-up search queries cannot grow memory.
-    app.extensions["page_cache"] = LRUCache(512)
-    app.extensions["search_page_cache"] = LRUCache(1024)
+    # Bounded in bytes (and entries), so that neither long articles nor a flood of made-up
+    # search queries can grow a worker's memory past the settings. When the static export
+    # serves the reading pages (EXPORT_SERVES_PAGES), the few that reach us are not kept.
+    reading_bytes = 0 if app.config.get("EXPORT_SERVES_PAGES") else app.config["PAGE_CACHE_BYTES"]
+    app.extensions["page_cache"] = LRUCache(512, reading_bytes, page_bytes)
+    app.extensions["search_page_cache"] = LRUCache(
+        1024, app.config["SEARCH_PAGE_CACHE_BYTES"], page_bytes
+    )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)

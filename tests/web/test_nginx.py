@@ -210,3 +210,32 @@ def test_a_path_outside_the_export_gets_nothing_from_disk(nginx_site, path):
     assert status in (400, 404), status
     assert b"root:" not in body
     assert b'"files"' not in body
+
+
+def test_nginx_serves_the_build_it_loaded_until_it_is_reloaded(nginx_site):
+    """An export alone changes nothing nginx sends (its files, headers and tags stay one
+    build's); after ``nginx -s reload`` it serves the new build, and the old one can go."""
+    import shutil
+    import time
+
+    from app.web.export import export
+
+    def served_by_nginx() -> bool:
+        # Only nginx answers a range: a page the build lacks would come from the app, whole.
+        status, _, _ = fetch(
+            nginx_site.origin, "/ru/about", {"Range": "bytes=0-9", "Accept-Encoding": "identity"}
+        )
+        return status == 206
+
+    old = (nginx_site.export / "current").resolve()
+    export(nginx_site.app, nginx_site.export)
+    assert (nginx_site.export / "current").resolve() != old
+    assert old.is_dir()  # kept for nginx, which has not been told
+    assert served_by_nginx()
+    nginx_site.reload()
+    shutil.rmtree(old)
+    deadline = time.monotonic() + 10
+    while not served_by_nginx():  # the old workers finish what they were sending, then go
+        assert time.monotonic() < deadline, "nginx did not switch to the new build"
+        time.sleep(0.1)
+    test_every_exported_file_is_sent_as_the_app_sends_it(nginx_site)
