@@ -178,17 +178,38 @@ def wrk(
     return report
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
+def process_memory_mb(pid: int) -> dict[str, float] | None:
+    """RSS, PSS and USS of one process in MB (``/proc/<pid>/smaps_rollup``), None if it is gone.
+
+    Workers forked from a master that built the app share its pages copy-on-write: RSS counts
+    every shared page in full in every process, PSS counts 1/n of a page n processes share (the
+    PSS of all processes adds up to the memory they use), USS only the pages this one alone
+    holds (what its exit would free).
+    """
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    kb: dict[str, int] = {}
+    for line in rollup.splitlines()[1:]:
+        name, _, value = line.partition(":")
+        kb[name] = int(value.split()[0])
+    return {
+        "rss": kb["Rss"] / 1024,
+        "pss": kb["Pss"] / 1024,
+        "uss": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
+    }
+
+
+def worker_memory(master_pid: int) -> list[dict[str, float]]:
+    """RSS, PSS and USS (MB) of each of the master's children, the workers."""
     children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
-    sizes = []
-    for pid in children.stdout.split():
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
-        sizes.append(kb / 1024)
-    return sizes
+    found = (process_memory_mb(int(pid)) for pid in children.stdout.split())
+    return [memory for memory in found if memory is not None]
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    return [memory["rss"] for memory in worker_memory(master_pid)]
 
 
 def article_paths() -> list[str]:
@@ -216,6 +237,7 @@ def http_benchmarks(duration: int) -> dict:
         with serve(kind, "app:create_app", env) as (base, startup, pid):
             for path in article_paths() + search_paths():
                 urllib.request.urlopen(base + path).read()
+            warm = {"workers": worker_memory(pid), "master": process_memory_mb(pid)}
             healthz = wrk(base + "/healthz", duration)
             article = wrk(base + "/", duration, article_paths())
             search = wrk(base + "/", duration, search_paths())
@@ -227,58 +249,157 @@ def http_benchmarks(duration: int) -> dict:
                 "search": search,
                 "search_cold": cold,
                 "rss_mb": worker_rss_mb(pid),
+                "memory_warm": warm,
+                "memory_after": {"workers": worker_memory(pid), "master": process_memory_mb(pid)},
             }
         with serve(kind, "bench.minimal_app:create_app") as (base, startup, pid):
             urllib.request.urlopen(base + "/healthz").read()
             wrk(base + "/healthz", 2)
-            results[kind]["minimal"] = {"startup_s": startup, "rss_mb": worker_rss_mb(pid)}
-    results["nginx"] = nginx_benchmark(duration)
+            results[kind]["minimal"] = {
+                "startup_s": startup,
+                "rss_mb": worker_rss_mb(pid),
+                "memory_warm": {"workers": worker_memory(pid), "master": process_memory_mb(pid)},
+            }
     return results
 
 
-def nginx_benchmark(duration: int) -> dict:
-    """nginx serving the very bytes our server sends for the articles, as static files."""
-    from app import create_app
-
-    app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index")})
-    client = app.test_client()
-    work = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
-    work.chmod(0o755)  # nginx's workers drop root and must read the files
-    docroot = work / "root"
-    for path in article_paths():
-        body = client.get(path).data
-        target = docroot / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
-    port = free_port()
-    conf = work / "nginx.conf"
-    conf.write_text(f"""
-worker_processes {WORKERS};
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  gzip on; gzip_types text/html;
-  default_type text/html;
-  server {{ listen 127.0.0.1:{port}; root {docroot}; }}
+PLAIN_NGINX = """
+server {{
+    listen 127.0.0.1:{port};
+    access_log off;
+    root {root};
+    sendfile on;
+    tcp_nopush on;
+    gzip off;
+    gzip_static on;
+    brotli_static on;
+    location / {{ try_files $uri $uri/index.html =404; }}
+    location ~ /$ {{ try_files ${{uri}}index.html =404; }}
 }}
-""")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+"""
+
+
+@contextmanager
+def nginx_running(site_text: str, ready: str):
+    """Debian's nginx with ``WORKERS`` workers serving ``site_text``, in a folder of its own."""
+    from app.web import nginx
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    folder.chmod(0o755)
+    site = folder / "site.conf"
+    site.write_text(site_text)
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx.standalone_config(folder, site, WORKERS))
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
     process = subprocess.Popen(
-        [nginx, "-c", str(conf)],
+        [binary, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(conf)],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_ready(f"http://127.0.0.1:{port}{article_paths()[0]}")
-        return {"article": wrk(f"http://127.0.0.1:{port}/", duration, article_paths())}
+        wait_ready(ready)
+        yield
     finally:
         process.terminate()
         process.wait(timeout=20)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fetch(url: str) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
+    with urllib.request.urlopen(request) as response:
+        return response.read(), dict(response.headers)
+
+
+def export_times() -> dict:
+    """``flask export`` on a copy of the project: everything, nothing changed, and one article
+    changed (its English, then the translators' extract, update and compile)."""
+    from app import create_app
+    from app.web.export import export
+
+    work = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    try:
+        for name in ("content", "translations"):
+            shutil.copytree(ROOT / name, work / name)
+        config = {
+            "CONTENT_DIR": str(work / "content"),
+            "TRANSLATIONS_DIR": str(work / "translations"),
+            "SEARCH_INDEX_DIR": str(ROOT / "search_index"),
+            "INSTANCE_PATH": str(work / "instance"),
+        }
+        out = work / "export"
+        full = export(create_app(config), out)
+        unchanged = export(create_app(config), out)
+        article = work / "content" / "ms-stem-cell-therapy.md"
+        lines = article.read_text(encoding="utf-8").split("\n")
+        body = lines.index("---", 1) + 1
+        at = next(i for i in range(body, len(lines)) if lines[i][:1].isalpha())
+        lines[at] += " Ask your own doctor first."
+        article.write_text("\n".join(lines), encoding="utf-8")
+        runner = create_app(config).test_cli_runner()
+        for step in ("extract", "update", "compile"):
+            result = runner.invoke(args=["translate", step])
+            if result.exit_code:
+                raise RuntimeError(result.output)
+        changed = export(create_app(config), out)
+        return {
+            name: {"seconds": r.seconds, "written": r.written, "reused": r.reused}
+            for name, r in (("full", full), ("unchanged", unchanged), ("one_article", changed))
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def static_benchmarks(duration: int, app_article_rps: float | None) -> dict:
+    """Reading pages from the export through deploy/nginx.conf, against nginx serving the same
+    precompressed files with a plain configuration (no headers, no ETag map): same bytes, same
+    encoding (brotli 11, as wrk asks for ``br, gzip``), same workers, same wrk."""
+    from app import create_app
+    from app.web import nginx
+    from app.web.export import export
+
+    work = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    work.chmod(0o755)  # nginx's workers must read the files
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index"), "SITE_URL": origin})
+        export(app, work / "export")
+        env = {
+            "SEARCH_INDEX_DIR": str(ROOT / "search_index"),
+            "SITE_URL": origin,
+            "TRUSTED_PROXIES": "1",
+        }
+        paths = article_paths()
+        with serve("granian", "app:create_app", env) as (base, _startup, _pid):
+            site = nginx.site_config(
+                f"127.0.0.1:{port}", "127.0.0.1", work / "export", base.removeprefix("http://")
+            )
+            with nginx_running(site, f"{origin}{paths[0]}"):
+                ours = {path: fetch(origin + path) for path in paths}
+                export_run = wrk(origin + "/", duration, paths)
+        plain_port = free_port()
+        plain_origin = f"http://127.0.0.1:{plain_port}"
+        plain_site = PLAIN_NGINX.format(port=plain_port, root=work / "export" / "current")
+        with nginx_running(plain_site, f"{plain_origin}{paths[0]}"):
+            plain = {path: fetch(plain_origin + path) for path in paths}
+            plain_run = wrk(plain_origin + "/", duration, paths)
+        same_bytes = all(ours[path][0] == plain[path][0] for path in paths)
+        encodings = sorted({headers.get("Content-Encoding", "") for _, headers in ours.values()})
+        return {
+            "export": export_run,
+            "plain": plain_run,
+            "same_bytes": same_bytes,
+            "encodings": encodings,
+            "bytes_per_page": sum(len(body) for body, _ in ours.values()) / len(paths),
+            "ratio_export_to_plain": export_run["rps"] / plain_run["rps"],
+            "ratio_app_to_export": (app_article_rps / export_run["rps"])
+            if app_article_rps
+            else None,
+            "export_times": export_times(),
+        }
+    finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -298,6 +419,9 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def search_latency(service, repeat: int) -> dict:
+    """Per-query latency by category, as the service runs the engine (its glossaries and time
+    budget) but without its result cache; against the engine's trivial query on the same index.
+    Also how many sections a query matches, and how many searches ran out of time."""
     from whoosh.query import Term
 
     from app.search.query import clean, run
@@ -309,23 +433,37 @@ def search_latency(service, repeat: int) -> dict:
         searcher.search(Term("lang", "en"), limit=10)
         baseline.append((time.perf_counter() - start) * 1000)
     out = {"baseline_trivial_query": percentiles(baseline)}
+    documents = searcher.doc_count() / len(LANGS)
     everything = []
     for category, by_lang in QUERIES.items():
-        samples = []
+        samples, matched, partial = [], [], 0
         for _ in range(repeat):
             for lang, queries in by_lang.items():
                 for query in queries:
                     start = time.perf_counter()
-                    # The engine's work, not the per-build result cache in front of it.
-                    run(searcher, clean(query), lang)
+                    page = run(
+                        searcher,
+                        clean(query),
+                        lang,
+                        glossaries=service.glossaries,
+                        budget_ms=service.budget_ms,
+                    )
                     samples.append((time.perf_counter() - start) * 1000)
-        out[category] = percentiles(samples)
+                    matched.append(page.total / documents)
+                    partial += page.partial
+        out[category] = {
+            **percentiles(samples),
+            "median_matched_share": sorted(matched)[len(matched) // 2],
+            "partial": partial,
+        }
         everything += samples
     out["all"] = percentiles(everything)
     return out
 
 
 def search_benchmarks(articles: int, skip_scaled: bool, repeat: int) -> dict:
+    """The real index, then each synthetic corpus (``bench.corpus``) of ``articles`` articles:
+    built with our analysis and with Whoosh's default analyser, then searched."""
     from app import create_app
     from app.content.store import ContentStore
     from app.search import SearchService, build_index
@@ -334,33 +472,35 @@ def search_benchmarks(articles: int, skip_scaled: bool, repeat: int) -> dict:
     app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index")})
     real = search_site.service(app)
     build_index(real.store, real.root, real.languages, only_if_stale=True)
-    results = {"real": search_latency(real, repeat)}
+    results: dict = {"budget_ms": real.budget_ms, "real": search_latency(real, repeat)}
     if skip_scaled:
         return results
-    from bench.corpus import make_corpus
+    from bench.corpus import KINDS, make_corpus
 
-    work = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
-    try:
-        make_corpus(work, articles, LANGS)
-        store = ContentStore(work / "content", work / "translations", LANGS, "en")
-        sections = sum(len(a.sections) for a in store.library.articles) * len(LANGS)
-        start = time.perf_counter()
-        build_index(store, work / "index", LANGS)
-        ours = time.perf_counter() - start
-        start = time.perf_counter()
-        default_analyser_build(store, work / "plain", LANGS)
-        plain = time.perf_counter() - start
-        service = SearchService(work / "index", store, LANGS)
-        results["scaled"] = {
-            "articles": articles,
-            "sections": sections,
-            "build_s": ours,
-            "build_sections_per_s": sections / ours,
-            "baseline_default_analyser_build_s": plain,
-            "latency": search_latency(service, max(1, repeat // 2)),
-        }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results["corpora"] = {}
+    for kind in KINDS:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-corpus-{kind}-"))
+        try:
+            make_corpus(work, articles, LANGS, kind=kind)
+            store = ContentStore(work / "content", work / "translations", LANGS, "en")
+            sections = sum(len(a.sections) for a in store.library.articles) * len(LANGS)
+            start = time.perf_counter()
+            build_index(store, work / "index", LANGS)
+            ours = time.perf_counter() - start
+            start = time.perf_counter()
+            default_analyser_build(store, work / "plain", LANGS)
+            plain = time.perf_counter() - start
+            service = SearchService(work / "index", store, LANGS, budget_ms=real.budget_ms)
+            results["corpora"][kind] = {
+                "articles": articles,
+                "sections": sections,
+                "build_s": ours,
+                "build_sections_per_s": sections / ours,
+                "baseline_default_analyser_build_s": plain,
+                "latency": search_latency(service, max(1, repeat // 2)),
+            }
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     return results
 
 
@@ -387,22 +527,54 @@ def default_analyser_build(store, root: Path, languages: list[str]) -> None:
     writer.commit(optimize=True)
 
 
+def in_process_costs(repeat: int = 2000) -> dict:
+    """Microseconds per request through the app's WSGI callable (Flask's test client, no
+    network), for /healthz and a cached article in brotli: what Python does per request,
+    without the bytes crossing a socket. Explains the over-HTTP ratios of section 1."""
+    from app import create_app
+
+    app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index")})
+    client = app.test_client(use_cookies=False)
+    headers = {"Accept-Encoding": "br, gzip"}
+    paths = {"healthz": "/healthz", "article": "/en/articles/als-stem-cell-therapy"}
+    for path in paths.values():
+        for _ in range(3):
+            client.get(path, headers=headers)
+    app.extensions["recompressor"].wait()
+    out: dict = {}
+    for name, path in paths.items():
+        start = time.perf_counter()
+        for _ in range(repeat):
+            client.get(path, headers=headers)
+        out[f"{name}_us"] = (time.perf_counter() - start) / repeat * 1e6
+        out[f"{name}_bytes"] = len(client.get(path, headers=headers).data)
+    return out
+
+
 def page_weights() -> dict:
+    """Each page as the first reader gets it from the app (compressed at the fast level on the
+    request path) and as every later reader, and nginx from the export, gets it (the best
+    level), with the stylesheet the same way."""
+    import re
+
+    import brotli
+
     from app import create_app
 
     app = create_app({"SEARCH_INDEX_DIR": str(ROOT / "search_index")})
     client = app.test_client()
     headers = {"Accept-Encoding": "br, gzip"}
-    page = client.get("/en/", headers=headers)
-    import re
+    recompressor = app.extensions["recompressor"]
 
-    import brotli
+    def first_and_best(path: str) -> tuple[bytes, bytes]:
+        first = client.get(path, headers=headers).data
+        client.get(path, headers=headers)  # read again: recompressed at the best level
+        recompressor.wait()
+        return first, client.get(path, headers=headers).data
 
-    css_path = re.search(r'href="(/static/site\.css[^"]*)"', brotli.decompress(page.data).decode())[
-        1
-    ]
-    with client.get(css_path, headers=headers) as css:
-        css_bytes = len(css.data)
+    home = brotli.decompress(first_and_best("/en/")[1]).decode()
+    css_path = re.search(r'href="(/static/site\.css[^"]*)"', home)[1]  # type: ignore[index]
+    css_first, css_best = (len(body) for body in first_and_best(css_path))
     types = {
         "home": "/{lang}/",
         "article (ALS)": "/{lang}/articles/als-stem-cell-therapy",
@@ -412,16 +584,14 @@ def page_weights() -> dict:
     }
     if "ask.form" in app.view_functions:
         types["ask form"] = "/{lang}/ask"
-    out = {"css_bytes": css_bytes, "pages": {}}
+    out: dict = {"css_bytes": css_best, "css_first_bytes": css_first, "pages": {}}
     for name, pattern in types.items():
         for lang in LANGS:
-            response = client.get(pattern.format(lang=lang), headers=headers)
+            first, best = first_and_best(pattern.format(lang=lang))
             out["pages"][f"{name} [{lang}]"] = {
-                "bytes": len(response.data) + css_bytes,
-                "encoding": response.headers.get("Content-Encoding"),
-                "raw_bytes": len(brotli.decompress(response.data))
-                if response.headers.get("Content-Encoding") == "br"
-                else len(response.data),
+                "bytes": len(best) + css_best,
+                "first_bytes": len(first) + css_first,
+                "raw_bytes": len(brotli.decompress(best)),
             }
     return out
 
@@ -457,6 +627,9 @@ def main() -> int:
     }
     if not args.skip_http:
         results["http"] = http_benchmarks(args.duration)
+        results["in_process"] = in_process_costs()
+        app_rps = results["http"].get("granian", {}).get("article", {}).get("rps")
+        results["static"] = static_benchmarks(args.duration, app_rps)
     out = BENCH / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
