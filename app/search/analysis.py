@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 import regex
 import snowballstemmer
-from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 
 WORD_RE = regex.compile(r"[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}\u200c\u200d]*[\p{L}\p{M}\p{N}])?")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200c\u200d\u00ad"))
@@ -243,6 +243,45 @@ def analyzer(lang: str, stemming: bool = True, folding: bool = True):
     if stemming:
         chain = chain | (BengaliVariantFilter() if lang == "bn" else StemFilter(lang))
     return chain
+
+
+#: Joins the two terms of a pair (``pair_terms``): a character no analysed word contains.
+PAIR_SEPARATOR = "\x1f"
+
+
+class PairAnalyzer(Analyzer):
+    """Each two terms at adjacent positions of ``lang``'s analysis, as one term: a two-word
+    phrase is then one term to look up, not word positions to compare in every section that
+    has both words. Terms at one position (a word's variants) pair with each at the next, so
+    a pair is found exactly where the phrase of its two terms is."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PairAnalyzer) and other.lang == self.lang
+
+    def __hash__(self) -> int:
+        return hash(("pairs", self.lang))
+
+    def __call__(self, value, **kwargs):
+        kwargs.pop("positions", None)
+        at: dict[int, list[str]] = {}
+        for token in _cached_analyzer(self.lang, True, True)(value, positions=True, **kwargs):
+            at.setdefault(token.pos, []).append(token.text)
+        pair = Token(positions=False, **kwargs)
+        for position, terms in at.items():
+            for second in at.get(position + 1, ()):
+                for first in terms:
+                    pair.text = f"{first}{PAIR_SEPARATOR}{second}"
+                    pair.boost = 1.0
+                    pair.stopped = False
+                    yield pair
+
+
+def pair_terms(words: list[str]) -> list[str]:
+    """The pair terms (``PairAnalyzer``) a phrase of analysed ``words`` must all have."""
+    return [f"{a}{PAIR_SEPARATOR}{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 @lru_cache(maxsize=32)

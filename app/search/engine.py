@@ -22,6 +22,8 @@ from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from app.search.analysis import pair_terms
+
 #: Whoosh's BM25F defaults, the weighting the index is searched with.
 B = 0.75
 K1 = 1.2
@@ -119,12 +121,25 @@ class Engine:
 
     def _phrase(self, query: Phrase, within: set[int] | None) -> set[int]:
         words = list(query.words)
+        hits = self._phrases.setdefault(id(query), set())
+        pairs = query.fieldname.replace("text_", "pairs_", 1)
+        if pairs != query.fieldname and pairs in self.searcher.schema:
+            # The sections with every adjacent pair of the phrase's terms: for two words, the
+            # phrase's sections; for more, the few whose positions are then compared.
+            lists = [self.postings(pairs, p) for p in pair_terms(words)]
+            candidates = within
+            for found in sorted(lists, key=lambda p: len(p.weights)):
+                keys = found.weights.keys()
+                candidates = set(keys) if candidates is None else candidates & keys
+            if len(words) == 2:
+                hits.update(candidates or ())
+                return hits
+            within = candidates or set()
         lists = [self.postings(query.fieldname, w, positions=True) for w in words]
         candidates = within
         for found in sorted(lists, key=lambda p: len(p.weights)):
             keys = found.weights.keys()
             candidates = set(keys) if candidates is None else candidates & keys
-        hits = self._phrases.setdefault(id(query), set())
         first, *rest = [found.values or {} for found in lists]
         for count, docnum in enumerate(sorted(candidates or ())):
             if count % CHECK_EVERY == 0:

@@ -29,7 +29,7 @@ from app.builds import locked, swap_current
 from app.content.catalog import LocalizedArticle
 from app.content.render import plain_text
 from app.content.store import ContentStore
-from app.search.analysis import analyzer
+from app.search.analysis import PairAnalyzer, analyzer
 
 META = "meta.json"
 KEEP_BUILDS = 2
@@ -85,6 +85,8 @@ def schema(languages: list[str]) -> Schema:
     }
     for lang in languages:
         fields[field("text", lang)] = TEXT(analyzer=analyzer(lang))
+        # The text's adjacent term pairs, for phrases (``app.search.engine``): no positions.
+        fields[field("pairs", lang)] = TEXT(analyzer=PairAnalyzer(lang), phrase=False)
         for name in ("title", "heading", "body"):
             fields[field(name, lang)] = STORED()
         # Unstemmed, unfolded words: what "did you mean" suggests from.
@@ -104,6 +106,7 @@ def documents(article: LocalizedArticle) -> Iterator[dict[str, str]]:
     title = plain_text(article.title.value)
 
     def document(section_id: str, anchor: str, heading: str, body: str) -> dict[str, str]:
+        text = "\n".join([title, *[heading] * HEADING_WEIGHT, body])
         return {
             "slug": slug,
             "section": section_id,
@@ -112,7 +115,8 @@ def documents(article: LocalizedArticle) -> Iterator[dict[str, str]]:
             field("title", lang): title,
             field("heading", lang): heading,
             field("body", lang): body,
-            field("text", lang): "\n".join([title, *[heading] * HEADING_WEIGHT, body]),
+            field("text", lang): text,
+            field("pairs", lang): text,
             field("words", lang): f"{title}\n{heading}\n{body}",
         }
 

@@ -81,3 +81,33 @@ def test_the_api_says_when_results_may_be_incomplete(make_app):
     assert (
         make_app().test_client().get("/api/v1/search?q=stem+cells&lang=en").json["partial"] is False
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "hi", "ar", "bn", "ru", "fr"])
+def test_a_phrase_finds_through_term_pairs_exactly_the_sections_whoosh_finds(app, lang):
+    """Phrases of two and three terms found by the pair field (and, for three, positions)
+    match the sections Whoosh's own Phrase matches: every run of adjacent terms of some real
+    sections, and the same terms out of order, which must match less or nothing."""
+    from whoosh.query import Phrase
+
+    from app.search.analysis import analyzer
+    from app.search.index import field
+
+    service = search_site.service(app)
+    searcher = service._open()
+    fieldname = field("text", lang)
+    texts = [
+        fields[fieldname.replace("text_", "body_")] for fields in searcher.documents(lang=lang)
+    ][:4]
+    phrases = set()
+    for text in texts:
+        terms = [t.text for t in analyzer(lang)(text, positions=True)][:40]
+        for size in (2, 3):
+            for at in range(len(terms) - size + 1):
+                run_ = tuple(terms[at : at + size])
+                phrases.update({run_, run_[::-1]})
+    assert len(phrases) > 100
+    for words in sorted(phrases):
+        query = Phrase(fieldname, list(words))
+        whoosh = {hit.docnum for hit in searcher.search(query, limit=None)}
+        assert Engine(searcher, Budget(None)).docs(query) == whoosh, words
