@@ -309,7 +309,7 @@ def _static(r: dict) -> list[str]:
         "## 1b. Reading pages without Python: the export through nginx",
         "",
         f"Made by {cmd}. wrk (2 threads, 16 connections, `Accept-Encoding: br, gzip`) on the"
-        f" {len(LANGS)} × 2 article pages, {r['workers']} nginx workers. **Ours**: Debian's"
+        f" {LANGS} × 2 article pages, {r['workers']} nginx workers. **Ours**: Debian's"
         " nginx with `deploy/nginx.conf` serving `flask export` (the app's headers and ETags,"
         " the app behind it for the rest). **Baseline**: the same nginx serving the same"
         " export folder with a plain configuration (`gzip_static`/`brotli_static`, the same"
