@@ -35,10 +35,25 @@ def test_warming_renders_each_kind_of_page_and_opens_no_index_file(
     shutil.copytree(search_index, index, symlinks=True)
     app = make_app(SEARCH_INDEX_DIR=str(index))
     languages = app.extensions["languages"]
-    assert warm(app) == 4 * len(languages)
+    articles = len(app.extensions["content"].library.slugs)
+    assert warm(app) == (3 + articles) * len(languages)
     assert opened_under(index) == []
-    # The pages rendered are kept, for the workers to share.
-    assert len(app.extensions["page_cache"]) == 3 * len(languages)
+    # Every reading page is kept, for the workers to share, compressed at its best level: even
+    # a worker's first reader of a page gets the lightest bytes.
+    assert len(app.extensions["page_cache"]) == (2 + articles) * len(languages)
+    client = app.test_client()
+    for encoding in ("br", "gzip"):
+        response = client.get(
+            "/hi/articles/als-stem-cell-therapy", headers={"Accept-Encoding": encoding}
+        )
+        assert response.headers["ETag"].endswith(f'-{encoding}"'), response.headers["ETag"]
+
+
+def test_warming_keeps_no_page_when_the_export_serves_them(make_app):
+    app = make_app(EXPORT_SERVES_PAGES=True)
+    languages = app.extensions["languages"]
+    assert warm(app) == 4 * len(languages)
+    assert len(app.extensions["page_cache"]) == 0
 
 
 def test_the_master_builds_the_app_and_its_workers_share_it(tmp_path, free_port, search_index):
