@@ -11,7 +11,9 @@ the ones the export recorded from the app's own responses, never a second copy t
 ``nginx-etags.conf``
     those ETags, by file and encoding, for the ``$export_etag`` map;
 ``nginx-root.conf``
-    the build's own folder as nginx's ``root``.
+    the build's own folder as nginx's ``root``;
+``nginx-maps.conf``
+    ``$export_hsts``, the app's Strict-Transport-Security value for HTTPS requests.
 
 So nginx serves one build from one (re)load to the next, with that build's headers and tags,
 whatever ``current`` points at in between; reloading it after an export switches over.
@@ -25,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from app.config import PROJECT_ROOT
+from app.web import security
 
 #: Headers nginx makes itself from the file (or the map): not copied from the app's response.
 MADE_BY_NGINX = {"etag", "last-modified", "content-type", "content-length", "content-encoding"}
-HSTS = "strict-transport-security"
+HSTS_HEADER = "Strict-Transport-Security"
 #: What may go into a quoted nginx string as it is: no variables, quotes, escapes or newlines.
 SAFE_VALUE = re.compile(r'^[^$"\\\r\n{}]*$')
 SAFE_KEY = re.compile(r"^[A-Za-z0-9._~/@+-]+$")
@@ -56,11 +59,11 @@ def headers_file(headers: dict[str, str]) -> str:
     """``add_header`` lines for the headers the app sent with every file of a kind."""
     lines = []
     for name, value in sorted(headers.items()):
-        if name.lower() in MADE_BY_NGINX:
+        if name.lower() in MADE_BY_NGINX or name.lower() == HSTS_HEADER.lower():
             continue
-        # Sent only over HTTPS, as the app does (``$export_hsts``, deploy/nginx.conf).
-        sent = "$export_hsts" if name.lower() == HSTS else _quoted(value)
-        lines.append(f"add_header {name} {sent} always;")
+        lines.append(f"add_header {name} {_quoted(value)} always;")
+    # Over HTTPS only, as the app sends it (``maps_file``); an empty value sends nothing.
+    lines.append(f"add_header {HSTS_HEADER} $export_hsts always;")
     lines.append("add_header ETag $export_etag always;")
     return "\n".join(lines) + "\n"
 
@@ -114,6 +117,17 @@ def etags_file(files: list[dict[str, Any]], encodings: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def maps_file() -> str:
+    """``$export_hsts``: the app's Strict-Transport-Security value over HTTPS, else nothing."""
+    lines = [
+        "map $scheme $export_hsts {",
+        f"    https {_quoted(security.HSTS)};",
+        '    default "";',
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def root_file(build: Path) -> str:
     root = str(build.resolve())
     if not SAFE_KEY.match(root):
@@ -135,6 +149,7 @@ def write(build: Path, manifest: dict[str, Any]) -> list[str]:
         "nginx-types.conf": types_file(files),
         "nginx-etags.conf": etags_file(files, manifest["encodings"]),
         "nginx-root.conf": root_file(build),
+        "nginx-maps.conf": maps_file(),
     }
     for kind, headers in manifest["headers"].items():
         out[f"nginx-{kind}-headers.conf"] = headers_file(headers)

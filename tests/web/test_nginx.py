@@ -226,3 +226,14 @@ def test_nginx_serves_the_build_it_loaded_until_it_is_reloaded(nginx_site):
         assert time.monotonic() < deadline, "nginx did not switch to the new build"
         time.sleep(0.1)
     test_every_exported_file_is_sent_as_the_app_sends_it(nginx_site)
+
+
+def test_hsts_is_the_apps_own_value_and_only_over_https(nginx_site):
+    """nginx reads the value from the export, which takes it from the app: one source."""
+    from app.web.security import HSTS
+
+    maps = (nginx_site.export / "current" / "nginx-maps.conf").read_text(encoding="utf-8")
+    assert f'https "{HSTS}";' in maps
+    assert HSTS not in (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    _, headers, _ = fetch(nginx_site.origin, "/en/")  # plain HTTP: none, as from the app
+    assert "strict-transport-security" not in headers
