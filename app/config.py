@@ -90,9 +90,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         #: Search pages and the search API together: a person searches a few times a minute,
         #: a script that invents queries makes a worker render and search for each.
         "SEARCH_RATE_LIMIT": "60 per minute",
-        #: Milliseconds of engine work one search may take (None: no limit). When it runs out the
-        #: search stops and shows the best results found so far, saying they may not be all:
-        #: on a large library a query of very common words stays fast for everyone else.
+        #: Milliseconds of processor time one search may take (None: no limit). When they run
+        #: out the search stops and shows the best results found so far, saying they may not be
+        #: all: on a large library a query of very common words stays fast for everyone else.
         "SEARCH_TIME_BUDGET_MS": 40,
         "RATELIMIT_HEADERS_ENABLED": True,
         #: A rate-limit store that is down lets requests through rather than failing them.

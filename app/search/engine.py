@@ -43,14 +43,18 @@ class OutOfTime(Exception):
 
 @dataclass
 class Budget:
-    """A deadline on ``time.perf_counter``; ``None`` seconds is no limit."""
+    """A limit on the processor time this thread spends (``time.thread_time``), not on the
+    wall clock: what the budget bounds is the work one search may cost the server, and a
+    search that only waited for a busy processor has done none of it, so it is not cut short
+    (on a loaded machine a wall-clock limit returned nothing for a plain one-word search).
+    ``None`` seconds is no limit."""
 
     seconds: float | None
-    start: float = field(default_factory=time.perf_counter)
+    start: float = field(default_factory=time.thread_time)
     exceeded: bool = False
 
     def check(self) -> None:
-        if self.seconds is not None and time.perf_counter() - self.start > self.seconds:
+        if self.seconds is not None and time.thread_time() - self.start > self.seconds:
             self.exceeded = True
             raise OutOfTime
 

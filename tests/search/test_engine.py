@@ -111,3 +111,21 @@ def test_a_phrase_finds_through_term_pairs_exactly_the_sections_whoosh_finds(app
         query = Phrase(fieldname, list(words))
         whoosh = {hit.docnum for hit in searcher.search(query, limit=None)}
         assert Engine(searcher, Budget(None)).docs(query) == whoosh, words
+
+
+def test_waiting_for_a_busy_processor_does_not_use_up_the_budget():
+    """The budget counts the processor time a search spends, not the time it waited."""
+    import time
+
+    from app.search.engine import OutOfTime
+
+    budget = Budget(0.005)
+    time.sleep(0.05)  # descheduled, as on a loaded server: no work done
+    budget.check()
+    assert not budget.exceeded
+    end = time.thread_time() + 0.02
+    while time.thread_time() < end:  # work done
+        pass
+    with pytest.raises(OutOfTime):
+        budget.check()
+    assert budget.exceeded
