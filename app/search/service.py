@@ -50,7 +50,8 @@ class SearchService:
         #: The folder whose ``<lang>/glossary.md`` feed the synonyms (by default the store's
         #: translations folder); read once per process, at query time (no rebuild needed).
         self.glossaries = glossaries if glossaries is not None else translations_of(store)
-        #: Engine time per search before it returns what it has, marked partial (see ``run``).
+        #: Processor time (ms) a search may spend before it returns what it has, marked partial
+        #: (see ``run`` and ``app.search.engine.Budget``).
         self.budget_ms = budget_ms
         self._local = threading.local()
         self._opened: tuple[int, str] | None = None
